@@ -1,0 +1,58 @@
+// The one door to the XML parser (libxml2-wasm). Everything in the project that parses XML goes
+// through here, so limits and the no-DTD rule hold everywhere. Pure: no I/O.
+import { XmlDocument, ParseOption } from 'libxml2-wasm';
+import { defineErrors, ProblemError } from '../errors/index.ts';
+
+export const XML_ERRORS = defineErrors({
+  XML_TOO_LARGE: { status: 413, rule: 'size ≤ {limit} bytes', vi: 'Tài liệu XML vượt quá {limit} byte', en: 'XML document exceeds {limit} bytes' },
+  XML_DTD_FORBIDDEN: { rule: 'no DOCTYPE or ENTITY', vi: 'Không chấp nhận DOCTYPE/ENTITY trong XML', en: 'DOCTYPE and ENTITY declarations are not accepted' },
+  XML_NOT_WELL_FORMED: { rule: 'well-formed XML 1.0', vi: 'XML không đúng cú pháp: {detail}', en: 'XML is not well-formed: {detail}' },
+  XML_BAD_ENCODING: { rule: 'UTF-8', vi: 'XML phải mã hóa UTF-8 hợp lệ', en: 'XML must be valid UTF-8' },
+});
+
+export interface XmlLimits {
+  /** Hard byte cap before parsing. */
+  maxBytes: number;
+}
+
+export const DEFAULT_XML_LIMITS: XmlLimits = { maxBytes: 64 * 1024 * 1024 };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** True when the bytes hold a DOCTYPE or ENTITY declaration anywhere (ASCII scan, no decode). */
+export function hasDtd(bytes: Uint8Array): boolean {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return buf.indexOf('<!DOCTYPE') >= 0 || buf.indexOf('<!ENTITY') >= 0 || buf.indexOf('<!doctype') >= 0;
+}
+
+/** Check UTF-8 validity without keeping the decoded string. */
+export function isValidUtf8(bytes: Uint8Array): boolean {
+  try {
+    utf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_NOERROR | ParseOption.XML_PARSE_NOWARNING;
+
+/**
+ * Parse bytes into a libxml2 document. The caller must dispose() it (use `using` or try/finally).
+ * Refuses oversize input, DTDs/entities and invalid UTF-8 before the parser sees the bytes.
+ * `path` names the input in errors (e.g. "hoso[0].XML1").
+ */
+export function parseXml(bytes: Uint8Array, limits: XmlLimits = DEFAULT_XML_LIMITS, path = ''): XmlDocument {
+  if (bytes.byteLength > limits.maxBytes) throw ProblemError.of(XML_ERRORS.XML_TOO_LARGE, path, { limit: limits.maxBytes });
+  if (hasDtd(bytes)) throw ProblemError.of(XML_ERRORS.XML_DTD_FORBIDDEN, path);
+  if (!isValidUtf8(bytes)) throw ProblemError.of(XML_ERRORS.XML_BAD_ENCODING, path);
+  try {
+    return XmlDocument.fromBuffer(bytes, { option: OPTIONS });
+  } catch (e) {
+    const detail = e instanceof Error ? e.message.split('\n')[0].slice(0, 200) : 'parse error';
+    throw ProblemError.of(XML_ERRORS.XML_NOT_WELL_FORMED, path, { detail });
+  }
+}
+
+export { XmlDocument };
+export type { XmlElement, XmlNode } from 'libxml2-wasm';
