@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const GATEWAY_MODULES = ['gateway', 'registry', 'access', 'healthbook', 'monitoring', 'web'] as const;
+export const GATEWAY_MODULES = ['gateway', 'registry', 'access/identity', 'access', 'healthbook', 'monitoring', 'web'] as const;
 
 const src = join(import.meta.dirname, '..');
 
