@@ -1,0 +1,32 @@
+// The gateway's error catalogue (GW_ codes). Codes are stable and never reused.
+import { defineErrors } from '../errors/index.ts';
+
+export const GW = defineErrors({
+  GW_AUTH_MISSING: { status: 401, rule: 'Authorization: Bearer <token>', vi: 'Thiếu mã truy cập (API token)', en: 'Missing API token', fix: 'Send the facility API token as "Authorization: Bearer <token>".' },
+  GW_AUTH_INVALID: { status: 401, rule: 'valid, unexpired, unrevoked token', vi: 'Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi', en: 'API token is invalid, expired or revoked', fix: 'Ask the gateway operator for a new token.' },
+  GW_SCOPE: { status: 403, rule: 'token scope {scope}', vi: 'Mã truy cập không có quyền {scope}', en: 'API token lacks scope {scope}' },
+  GW_FACILITY_SUSPENDED: { status: 403, rule: 'facility account active', vi: 'Tài khoản cơ sở đang bị tạm dừng', en: 'Facility account is suspended' },
+  GW_FACILITY_MISMATCH: { status: 403, rule: 'MACSKCB = token facility', vi: 'Mã cơ sở KCB trong gói ({found}) khác cơ sở của mã truy cập ({expected})', en: 'MACSKCB in the package ({found}) differs from the token facility ({expected})' },
+  GW_FACILITY_UNKNOWN: { status: 404, rule: 'facility account exists', vi: 'Không có tài khoản cơ sở {macskcb}', en: 'No facility account {macskcb}' },
+  GW_FACILITY_EXISTS: { status: 409, rule: 'MACSKCB unique', vi: 'Tài khoản cơ sở {macskcb} đã tồn tại', en: 'Facility account {macskcb} already exists' },
+  GW_MACSKCB_FORMAT: { rule: 'MACSKCB is 5 characters [0-9A-Z]', vi: 'Mã cơ sở KCB phải gồm 5 ký tự', en: 'Facility code must be 5 characters' },
+  GW_TOKEN_UNKNOWN: { status: 404, rule: 'token id exists', vi: 'Không tìm thấy mã truy cập {id}', en: 'No API token {id}' },
+  GW_CERT_BAD: { rule: 'X.509 certificate (PEM or DER)', vi: 'Chứng thư số không đọc được: {detail}', en: 'Certificate cannot be read: {detail}' },
+  GW_CERT_UNKNOWN: { status: 404, rule: 'certificate registered', vi: 'Không tìm thấy chứng thư số {fingerprint}', en: 'No registered certificate {fingerprint}' },
+  GW_CERT_UNREGISTERED: { status: 422, rule: 'signing certificate registered for the facility', vi: 'Chứng thư số ký gói chưa được đăng ký cho cơ sở trên cổng', en: 'The signing certificate is not registered for this facility', fix: 'Register the certificate (ssk admin cert register) before sending.' },
+  GW_CERT_REVOKED: { status: 422, rule: 'signing certificate not revoked', vi: 'Chứng thư số ký gói đã bị thu hồi trên cổng', en: 'The signing certificate has been revoked on the gateway' },
+  GW_SIGNATURE_INVALID: { status: 422, rule: 'XMLDSig valid', vi: 'Chữ ký số của gói không hợp lệ: {detail}', en: 'Package signature is invalid: {detail}' },
+  GW_BODY_EMPTY: { rule: 'non-empty body', vi: 'Không có dữ liệu gửi lên', en: 'Empty request body' },
+  GW_BODY_TYPE: { status: 415, rule: 'application/xml or multipart/form-data field "file"', vi: 'Kiểu nội dung không được hỗ trợ', en: 'Unsupported content type' },
+  GW_DOSSIER_EXISTS: { status: 409, rule: 'replacement must be declared', vi: 'Hồ sơ MA_LK {maLk} đã được tiếp nhận; gửi thay thế phải khai báo (X-Replaces hoặc ?replace=1)', en: 'Dossier {maLk} is already held; a replacement must be declared (X-Replaces or ?replace=1)' },
+  GW_REPLACE_NOTHING: { status: 409, rule: 'replacement of a held dossier', vi: 'Không có hồ sơ MA_LK {maLk} để thay thế', en: 'No held dossier {maLk} to replace' },
+  GW_REPLACE_MISMATCH: { rule: 'X-Replaces names a MA_LK of the package', vi: 'X-Replaces ({maLk}) không khớp MA_LK nào trong gói', en: 'X-Replaces ({maLk}) names no MA_LK of the package' },
+  GW_DUPLICATE_MA_LK: { rule: 'MA_LK unique within a package', vi: 'MA_LK {maLk} xuất hiện nhiều lần trong gói', en: 'MA_LK {maLk} appears more than once in the package' },
+  GW_TOO_MANY_DOSSIERS: { status: 413, rule: 'dossiers ≤ {limit}', vi: 'Gói có quá nhiều hồ sơ (tối đa {limit})', en: 'Too many dossiers in the package (at most {limit})' },
+  GW_NOT_FOUND: { status: 404, rule: 'resource exists for this facility', vi: 'Không tìm thấy', en: 'Not found' },
+  GW_BUSY: { status: 429, rule: 'in-flight requests ≤ {limit}', vi: 'Cổng đang bận, vui lòng gửi lại sau', en: 'Gateway is busy, retry later' },
+  GW_OPERATOR: { status: 401, rule: 'operator credential', vi: 'Cần quyền quản trị cổng', en: 'Operator credential required' },
+  GW_QUERY: { rule: '{rule}', vi: 'Tham số truy vấn không hợp lệ: {detail}', en: 'Invalid query parameter: {detail}' },
+  GW_ID_METHOD: { rule: 'one of chip_cccd, vneid, personal_id, bhyt_card, other', vi: 'Phương thức xác thực người bệnh không hợp lệ', en: 'Invalid patient identification method' },
+  GW_SHUTTING_DOWN: { status: 503, rule: 'gateway running', vi: 'Cổng đang dừng', en: 'Gateway is shutting down' },
+});
