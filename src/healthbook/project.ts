@@ -1,0 +1,174 @@
+// Projection: an accepted dossier becomes entries in its citizen's book, in the same transaction
+// that acknowledges the outbox row (exactly-once effect). A replacement (a higher version of the
+// same facility + MA_LK) marks the earlier version's entries not current and publishes the change;
+// nothing is deleted. Every new, changed or retracted entry lands in the share feed with its
+// acceptance → publication time.
+import type { Queryable } from '../store/index.ts';
+import { publish } from '../store/index.ts';
+import type { Row } from '../standard/types.ts';
+import { parseVnTime } from './dates.ts';
+import { ADMIN_FIELDS, KIND_LABELS, TABLE_PROJECTIONS, VISIT_FIELDS, VISIT_KINDS, type EntryKind } from './kinds.ts';
+
+export interface NewEntry {
+  kind: EntryKind;
+  sourceTable: string;
+  seq: number;
+  occurredAt: Date | null;
+  title: string;
+  data: Record<string, unknown>;
+}
+
+const PID = /^\d{12}$/;
+const pick = (row: Row, fields: string[]) => Object.fromEntries(fields.filter((f) => row[f] !== undefined && row[f] !== '').map((f) => [f, row[f]]));
+
+/** Split a `;`-list of ICD-10 codes. */
+export function icdList(s: string | undefined): string[] {
+  return (s ?? '').split(/[;,]/).map((x) => x.trim()).filter((x) => /^[A-Z][0-9]{2}(\.?[0-9A-Z]{0,4})?$/i.test(x)).slice(0, 20);
+}
+
+/** Pure: the entries of one dossier's tables. */
+export function entriesOf(tables: Record<string, Row[]>, macskcb: string): NewEntry[] {
+  const out: NewEntry[] = [];
+  const x1: Row = tables.XML1?.[0] ?? {};
+  const visitStart = parseVnTime(x1.NGAY_VAO);
+  const visitEnd = parseVnTime(x1.NGAY_RA) ?? visitStart;
+  const facility = (x1.MA_CSKCB || macskcb).trim();
+  if (tables.XML1?.length) {
+    out.push({ kind: 'admin', sourceTable: 'XML1', seq: 0, occurredAt: visitStart, title: KIND_LABELS.admin.vi, data: pick(x1, ADMIN_FIELDS) });
+    const doctors = new Set<string>();
+    for (const t of ['XML2', 'XML3']) for (const r of tables[t] ?? []) for (const d of (r.MA_BAC_SI ?? '').split(';')) if (d.trim()) doctors.add(d.trim());
+    const kindLabel = VISIT_KINDS[x1.MA_LOAI_KCB?.trim()] ?? `Loại KCB ${x1.MA_LOAI_KCB ?? ''}`.trim();
+    out.push({
+      kind: 'visit', sourceTable: 'XML1', seq: 0, occurredAt: visitStart, title: `${kindLabel} tại ${facility}`,
+      data: { ...pick(x1, VISIT_FIELDS), MA_CSKCB: facility, doctors: [...doctors].slice(0, 20) },
+    });
+    const main = (x1.MA_BENH_CHINH ?? '').trim();
+    const extra = icdList(x1.MA_BENH_KT).filter((c) => c !== main);
+    const texts = (x1.CHAN_DOAN_RV ?? '').split(';').map((s) => s.trim());
+    const codes = main ? [main, ...extra] : extra;
+    codes.forEach((code, i) => {
+      const name = texts[i] && texts.length === codes.length ? texts[i] : i === 0 ? (x1.CHAN_DOAN_RV ?? '').trim() : '';
+      out.push({ kind: 'diagnosis', sourceTable: 'XML1', seq: i, occurredAt: visitEnd, title: name ? `${code} — ${name.slice(0, 200)}` : code, data: { code, name, main: i === 0 && !!main, system: 'ICD-10' } });
+    });
+  }
+  for (const [table, rows] of Object.entries(tables)) {
+    const p = TABLE_PROJECTIONS[table];
+    if (!p || !Array.isArray(rows)) continue;
+    rows.forEach((row, i) => {
+      let when: Date | null = null;
+      for (const f of p.when) if ((when = parseVnTime(row[f]))) break;
+      out.push({ kind: p.kind(row), sourceTable: table, seq: i, occurredAt: when ?? visitEnd, title: p.title(row).slice(0, 500), data: { ...row, MA_CSKCB: row.MA_CSKCB || facility } });
+    });
+  }
+  return out;
+}
+
+export interface ProjectResult {
+  status: 'projected' | 'already' | 'unlinked';
+  personalId?: string;
+  entries: number;
+  retracted: number;
+}
+
+/** Insert entries for one person and publish them to the feed. */
+export async function insertEntries(
+  tx: Queryable,
+  head: { personalId: string; bhytCard: string | null; dossierId: number | null; certificateId: number | null; macskcb: string; maLk: string; version: number; acceptedAt: Date; current: boolean },
+  entries: NewEntry[],
+  change: 'new' | 'changed',
+): Promise<number[]> {
+  if (!entries.length) return [];
+  const r = await tx.query<{ id: number }>(
+    `INSERT INTO book_entry (personal_id, bhyt_card, dossier_id, certificate_id, macskcb, ma_lk, version, kind, source_table, seq, occurred_at, title, data, current, accepted_at)
+     SELECT $1, $2, $3, $4, $5, $6, $7, x.kind, x.source_table, x.seq, x.occurred_at, x.title, x.data, $8, $9
+     FROM jsonb_to_recordset($10::jsonb) AS x(kind text, source_table text, seq int, occurred_at timestamptz, title text, data jsonb)
+     RETURNING id`,
+    [head.personalId, head.bhytCard, head.dossierId, head.certificateId, head.macskcb, head.maLk, head.version, head.current, head.acceptedAt,
+      JSON.stringify(entries.map((e) => ({ kind: e.kind, source_table: e.sourceTable, seq: e.seq, occurred_at: e.occurredAt?.toISOString() ?? null, title: e.title, data: e.data })))],
+  );
+  const ids = r.rows.map((x) => x.id);
+  if (head.current) await feedInsert(tx, ids, change);
+  return ids;
+}
+
+async function feedInsert(tx: Queryable, ids: number[], change: 'new' | 'changed' | 'retracted'): Promise<void> {
+  if (!ids.length) return;
+  await tx.query(
+    `INSERT INTO book_feed (entry_id, personal_id, change, accepted_at, published_at, latency_ms)
+     SELECT id, personal_id, $2, accepted_at, clock_timestamp(), GREATEST(0, LEAST(2147483647, (extract(epoch FROM clock_timestamp() - accepted_at) * 1000)::bigint))::int
+     FROM book_entry WHERE id = ANY($1::bigint[]) ORDER BY id`,
+    [ids, change],
+  );
+}
+
+/** Retract the current entries of an earlier version (replacement); returns how many. */
+export async function supersede(tx: Queryable, where: { macskcb: string; maLk: string; belowVersion: number; certificate?: boolean }, byId: number): Promise<number> {
+  const r = await tx.query<{ id: number }>(
+    `UPDATE book_entry SET current = false, superseded_by = $4
+     WHERE macskcb = $1 AND ma_lk = $2 AND current AND version < $3 AND (certificate_id IS NOT NULL) = $5 RETURNING id`,
+    [where.macskcb, where.maLk, where.belowVersion, byId, !!where.certificate],
+  );
+  const ids = r.rows.map((x) => x.id);
+  await feedInsert(tx, ids, 'retracted');
+  return ids.length;
+}
+
+/** Remember the identifiers and the header of a person. */
+export async function linkPerson(tx: Queryable, personalId: string, cards: string[], header: { name?: string; birth?: string; sex?: string }): Promise<void> {
+  const values = [...new Set(cards.map((c) => c.trim().toUpperCase()).filter((c) => /^[A-Z]{2}\d{13}$/.test(c)))];
+  await tx.query(
+    `INSERT INTO book_identity (id_kind, value, personal_id)
+     SELECT k, v, $1 FROM unnest($2::text[], $3::text[]) AS t(k, v)
+     ON CONFLICT (id_kind, value, personal_id) DO UPDATE SET last_seen = now()`,
+    [personalId, ['cccd', ...values.map(() => 'bhyt')], [personalId, ...values]],
+  );
+  if (header.name || header.birth) {
+    await tx.query(
+      `INSERT INTO book_person (personal_id, full_name, birth, sex) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (personal_id) DO UPDATE SET full_name = EXCLUDED.full_name, birth = EXCLUDED.birth, sex = EXCLUDED.sex, updated_at = now()`,
+      [personalId, (header.name ?? '').trim(), (header.birth ?? '').trim(), (header.sex ?? '').trim()],
+    );
+  }
+}
+
+/** Tell the push side that entries were published (only when a webhook is registered). */
+async function announce(tx: Queryable, personalIds: string[]): Promise<void> {
+  const hooks = await tx.query(`SELECT 1 FROM book_webhook WHERE active LIMIT 1`);
+  if (hooks.rows.length) await publish(tx, 'book.published', { personalIds: [...new Set(personalIds)] });
+}
+
+/** Project one accepted dossier (idempotent). */
+export async function projectDossier(tx: Queryable, dossierId: number): Promise<ProjectResult> {
+  const d = (await tx.query(`SELECT id, macskcb, ma_lk, version, personal_id, bhyt_card, accepted_at, tables FROM dossier WHERE id = $1`, [dossierId])).rows[0];
+  if (!d) throw new Error(`dossier ${dossierId} not found`);
+  const done = await tx.query(`SELECT 1 FROM book_entry WHERE dossier_id = $1 LIMIT 1`, [dossierId]);
+  const unl = await tx.query(`SELECT 1 FROM book_unlinked WHERE dossier_id = $1`, [dossierId]);
+  if (done.rows.length || unl.rows.length) return { status: 'already', entries: 0, retracted: 0 };
+  const tables = (d.tables ?? {}) as Record<string, Row[]>;
+  const x1: Row = tables.XML1?.[0] ?? {};
+  const personalId = [d.personal_id, x1.SO_CCCD].map((v) => (v ?? '').trim()).find((v) => PID.test(v));
+  if (!personalId) {
+    await tx.query(`INSERT INTO book_unlinked (dossier_id, reason) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [dossierId, 'no 12-digit personal ID (SO_CCCD)']);
+    return { status: 'unlinked', entries: 0, retracted: 0 };
+  }
+  // A later version already projected (out-of-order delivery): keep this one as history only.
+  const newer = await tx.query(`SELECT 1 FROM book_entry WHERE macskcb = $1 AND ma_lk = $2 AND version > $3 AND certificate_id IS NULL LIMIT 1`, [d.macskcb, d.ma_lk, d.version]);
+  const current = !newer.rows.length;
+  const oldOwners = current
+    ? (await tx.query<{ personal_id: string }>(`SELECT DISTINCT personal_id FROM book_entry WHERE macskcb = $1 AND ma_lk = $2 AND current AND version < $3 AND certificate_id IS NULL`, [d.macskcb, d.ma_lk, d.version])).rows.map((r) => r.personal_id)
+    : [];
+  const retracted = current ? await supersede(tx, { macskcb: d.macskcb, maLk: d.ma_lk, belowVersion: d.version }, dossierId) : 0;
+  const cards = (x1.MA_THE_BHYT ?? d.bhyt_card ?? '').split(';');
+  const entries = entriesOf(tables, d.macskcb);
+  await insertEntries(
+    tx,
+    { personalId, bhytCard: (d.bhyt_card ?? cards[0] ?? '').trim() || null, dossierId, certificateId: null, macskcb: d.macskcb, maLk: d.ma_lk, version: d.version, acceptedAt: d.accepted_at, current },
+    entries,
+    retracted ? 'changed' : 'new',
+  );
+  await linkPerson(tx, personalId, cards, { name: x1.HO_TEN, birth: x1.NGAY_SINH, sex: x1.GIOI_TINH });
+  if (current) await announce(tx, [personalId, ...oldOwners]);
+  return { status: 'projected', personalId, entries: entries.length, retracted };
+}
+
+export { announce };
