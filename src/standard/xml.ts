@@ -55,4 +55,5 @@ export function parseXml(bytes: Uint8Array, limits: XmlLimits = DEFAULT_XML_LIMI
 }
 
 export { XmlDocument };
-export type { XmlElement, XmlNode } from 'libxml2-wasm';
+export { XmlElement, XmlText, XmlCData } from 'libxml2-wasm';
+export type { XmlNode } from 'libxml2-wasm';

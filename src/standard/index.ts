@@ -1,0 +1,26 @@
+// Public surface of the national XML standard (QĐ 130 / 4750 / 3176). Pure: no I/O.
+export type { Package, Dossier, Row, TableCode, Edition } from './types.ts';
+export { TABLE_CODES } from './types.ts';
+export { TABLES, CODE_LISTS, OVERRIDES, PACKAGE_TABLES, DEFAULT_EDITION, fieldsOf, fieldDef, tableByRoot, codeName } from './catalogue/index.ts';
+export type { TableDef, FieldDef, FieldType, CodeListDef } from './catalogue/index.ts';
+export { STD } from './errors.ts';
+export {
+  parsePackage,
+  readPackage,
+  buildPackage,
+  buildTableXml,
+  parseTable,
+  parseCheckIn,
+  buildCheckIn,
+  parseGdyk,
+  buildGdyk,
+  maLkOf,
+  decodeBase64,
+  DEFAULT_LIMITS,
+} from './package.ts';
+export type { ParseLimits, ParseOptions, BuildOptions, ReadResult } from './package.ts';
+export { parseDateTime, tryParseDateTime, formatDateTime, isDateText } from './dates.ts';
+export { validatePackage, validateBytes, validateRows } from './validate.ts';
+export type { ValidateOptions, ValidationResult, DossierResult, DossierCheck } from './validate.ts';
+export * as rules from './rules.ts';
+export { parseXml, hasDtd, isValidUtf8, XML_ERRORS, DEFAULT_XML_LIMITS } from './xml.ts';
