@@ -1,0 +1,148 @@
+// Health-department dashboard (/so-y-te): the monitoring module's metrics and SVG charts for an
+// area and a period, the lagging facilities with the reason for each, and monthly reports.
+import type { FastifyInstance } from 'fastify';
+import { ProblemError } from '../errors/index.ts';
+import { alertBox, csrfField, page, problemList, unavailable, type NavItem } from './layout.ts';
+import { domainFn } from './domains.ts';
+import { WEB } from './errors.ts';
+import { html, raw, type SafeHtml } from './html.ts';
+import { fmtDateTime, tr } from './i18n.ts';
+import { field, pageRoute, type WebDeps } from './kit.ts';
+import type { PageCtx, WebPrincipal } from './context.ts';
+import { signIn, IDENTITY } from './auth.ts';
+
+export const DEPT_NAV: NavItem[] = [
+  { href: '/so-y-te', vi: 'Bảng điều khiển', en: 'Dashboard' },
+  { href: '/so-y-te/cham-gui', vi: 'Cơ sở chậm gửi', en: 'Lagging facilities' },
+  { href: '/so-y-te/bao-cao', vi: 'Báo cáo tháng', en: 'Monthly reports' },
+];
+
+const ROLES = ['officer', 'operator'];
+
+export interface Filter {
+  province?: string;
+  district?: string;
+  from: Date;
+  to: Date;
+  month: string;
+}
+
+function monthBounds(month: string): { from: Date; to: Date } | null {
+  const m = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!m) return null;
+  const y = +m[1], mo = +m[2];
+  if (mo < 1 || mo > 12) return null;
+  const from = new Date(`${m[1]}-${m[2]}-01T00:00:00+07:00`);
+  const next = mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`;
+  return { from, to: new Date(`${next}-01T00:00:00+07:00`) };
+}
+
+function currentMonth(): string {
+  return new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 7);
+}
+
+/** The filter from the query string: area codes and a month (no personal data). */
+export function readFilter(q: Record<string, unknown>, user: WebPrincipal): Filter {
+  const month = typeof q.month === 'string' && /^\d{4}-\d{2}$/.test(q.month) ? q.month : currentMonth();
+  const b = monthBounds(month);
+  if (!b) throw ProblemError.of(WEB.WEB_FIELD_INVALID, 'query.month', { field: 'month', rule: 'yyyy-MM', detail: 'yyyy-MM' });
+  const prov = typeof q.province === 'string' && /^\d{2}$/.test(q.province) ? q.province : undefined;
+  const district = typeof q.district === 'string' && /^\d{3}$/.test(q.district) ? q.district : undefined;
+  // An officer of a province sees only that province.
+  const province = user.role === 'officer' && user.province && user.province !== 'VN' ? String(user.province) : prov;
+  return { province, district, from: b.from, to: b.to, month };
+}
+
+function filterForm(ctx: PageCtx, f: Filter, action: string): SafeHtml {
+  const L = ctx.lang;
+  return html`<form method="get" action="${action}" class="card form-grid">
+<div><label for="month">${tr(L, 'Tháng', 'Month')}</label><input id="month" name="month" type="month" value="${f.month}" required></div>
+<div><label for="province">${tr(L, 'Mã tỉnh (2 số)', 'Province code (2 digits)')}</label><input id="province" name="province" inputmode="numeric" pattern="[0-9]{2}" maxlength="2" value="${f.province ?? ''}"${ctx.principal?.role === 'officer' && ctx.principal.province && ctx.principal.province !== 'VN' ? html` readonly` : ''}></div>
+<div><label for="district">${tr(L, 'Mã huyện (3 số)', 'District code (3 digits)')}</label><input id="district" name="district" inputmode="numeric" pattern="[0-9]{3}" maxlength="3" value="${f.district ?? ''}"></div>
+<p><button type="submit">${tr(L, 'Xem', 'Show')}</button></p></form>`;
+}
+
+export async function registerDepartment(app: FastifyInstance, deps: WebDeps): Promise<void> {
+  const { db } = deps;
+  const area = 'department' as const;
+  const P = (ctx: PageCtx, title: [string, string], body: SafeHtml, notice?: SafeHtml) => page(ctx, { title, area, nav: DEPT_NAV, body, notice });
+
+  const loginPage = (ctx: PageCtx, notice?: SafeHtml) => {
+    const L = ctx.lang;
+    return page(ctx, {
+      title: ['Đăng nhập cán bộ Sở Y tế', 'Health-department sign-in'],
+      area,
+      notice,
+      body: html`<form method="post" action="/so-y-te/dang-nhap" class="card">${csrfField(ctx)}
+<label for="username">${tr(L, 'Tên đăng nhập', 'User name')}</label><input id="username" name="username" autocomplete="username" required maxlength="200">
+<label for="password">${tr(L, 'Mật khẩu', 'Password')}</label><input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1000">
+<p><button type="submit">${tr(L, 'Đăng nhập', 'Sign in')}</button></p></form>`,
+    });
+  };
+  pageRoute(app, deps, 'GET', '/so-y-te/dang-nhap', { area }, async (_req, _reply, ctx) => loginPage(ctx));
+  pageRoute(app, deps, 'POST', '/so-y-te/dang-nhap', { area }, async (req, reply, ctx) => {
+    const login = await domainFn(IDENTITY, 'staffLogin');
+    if (!login) return loginPage(ctx, unavailable(ctx, IDENTITY));
+    const principal = (await login(db, field(req.body, 'username', 200), field(req.body, 'password', 1000))) as WebPrincipal | null;
+    if (!principal || !ROLES.includes(principal.role)) {
+      reply.code(401);
+      return loginPage(ctx, alertBox('error', tr(ctx.lang, 'Tên đăng nhập hoặc mật khẩu không đúng', 'Wrong user name or password')));
+    }
+    await signIn(db, reply, ctx, principal);
+    return reply.redirect('/so-y-te', 303);
+  });
+
+  pageRoute(app, deps, 'GET', '/so-y-te', { area, roles: ROLES }, async (req, _reply, ctx) => {
+    const f = readFilter(req.query as Record<string, unknown>, ctx.user);
+    const dash = await domainFn('monitoring', 'dashboard');
+    if (!dash) return P(ctx, ['Giám sát gửi dữ liệu', 'Data-flow monitoring'], html`${filterForm(ctx, f, '/so-y-te')}${unavailable(ctx, 'monitoring.dashboard')}`);
+    const d = (await dash(db, { province: f.province, district: f.district, from: f.from, to: f.to, lang: ctx.lang })) as { html?: string; charts?: { title?: string; svg: string }[]; kpis?: { label: string; value: string | number }[] };
+    return P(ctx, ['Giám sát gửi dữ liệu', 'Data-flow monitoring'], html`${filterForm(ctx, f, '/so-y-te')}
+${d.kpis?.length ? html`<ul class="cards grid2">${d.kpis.map((k) => html`<li class="card"><span class="meta">${k.label}</span><br><strong>${k.value}</strong></li>`)}</ul>` : ''}
+${(d.charts ?? []).map((c) => html`<figure class="chart">${raw(c.svg)}${c.title ? html`<figcaption>${c.title}</figcaption>` : ''}</figure>`)}`);
+  });
+
+  pageRoute(app, deps, 'GET', '/so-y-te/cham-gui', { area, roles: ROLES }, async (req, _reply, ctx) => {
+    const L = ctx.lang;
+    const f = readFilter(req.query as Record<string, unknown>, ctx.user);
+    const lag = await domainFn('monitoring', 'laggingFacilities');
+    if (!lag) return P(ctx, ['Cơ sở chậm gửi dữ liệu', 'Lagging facilities'], html`${filterForm(ctx, f, '/so-y-te/cham-gui')}${unavailable(ctx, 'monitoring.laggingFacilities')}`);
+    const rows = (await lag(db, { province: f.province, district: f.district, from: f.from, to: f.to })) as { macskcb: string; name?: string; reasons?: { vi: string; en: string }[]; reason?: { vi: string; en: string } }[];
+    return P(ctx, ['Cơ sở chậm gửi dữ liệu', 'Lagging facilities'], html`${filterForm(ctx, f, '/so-y-te/cham-gui')}
+${rows.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col">${tr(L, 'Cơ sở', 'Facility')}</th><th scope="col">${tr(L, 'Lý do', 'Reason')}</th></tr></thead><tbody>${rows.map((r) => html`<tr><td>${r.name ?? ''} <code>${r.macskcb}</code></td><td>${(r.reasons ?? (r.reason ? [r.reason] : [])).map((x) => html`<p>${tr(L, x.vi, x.en)}</p>`)}</td></tr>`)}</tbody></table></div>` : html`<p>${tr(L, 'Không có cơ sở chậm gửi.', 'No lagging facility.')}</p>`}`);
+  });
+
+  pageRoute(app, deps, 'GET', '/so-y-te/bao-cao', { area, roles: ROLES }, async (req, _reply, ctx) => {
+    const L = ctx.lang;
+    const f = readFilter(req.query as Record<string, unknown>, ctx.user);
+    const list = await domainFn('monitoring', 'listReports');
+    if (!list) return P(ctx, ['Báo cáo tháng', 'Monthly reports'], unavailable(ctx, 'monitoring.listReports'));
+    const reports = (await list(db, { province: f.province })) as { id: number; month: string; scope: string; format: string; createdAt: Date }[];
+    return P(ctx, ['Báo cáo tháng', 'Monthly reports'], html`<form method="post" action="/so-y-te/bao-cao" class="card form-grid">${csrfField(ctx)}
+<div><label for="rmonth">${tr(L, 'Tháng', 'Month')}</label><input id="rmonth" name="month" type="month" value="${f.month}" required></div>
+<p><button type="submit">${tr(L, 'Lập báo cáo', 'Make the report')}</button></p></form>
+${reports.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col">${tr(L, 'Tháng', 'Month')}</th><th scope="col">${tr(L, 'Phạm vi', 'Scope')}</th><th scope="col">${tr(L, 'Lập lúc', 'Made')}</th><th scope="col">${tr(L, 'Tải', 'Download')}</th></tr></thead><tbody>${reports.map((r) => html`<tr><td>${r.month}</td><td>${r.scope}</td><td>${fmtDateTime(L, r.createdAt)}</td><td><a href="/so-y-te/bao-cao/${r.id}">${r.format.toUpperCase()}</a></td></tr>`)}</tbody></table></div>` : html`<p>${tr(L, 'Chưa có báo cáo.', 'No reports yet.')}</p>`}`);
+  });
+
+  pageRoute(app, deps, 'POST', '/so-y-te/bao-cao', { area, roles: ROLES }, async (req, reply, ctx) => {
+    const make = await domainFn('monitoring', 'makeMonthlyReport');
+    if (!make) return P(ctx, ['Báo cáo tháng', 'Monthly reports'], unavailable(ctx, 'monitoring.makeMonthlyReport'));
+    const f = readFilter({ month: field(req.body, 'month', 7) }, ctx.user);
+    try {
+      await make(db, { month: f.month, province: f.province });
+    } catch (e) {
+      if (e instanceof ProblemError) return P(ctx, ['Báo cáo tháng', 'Monthly reports'], problemList(ctx, e.problems));
+      throw e;
+    }
+    return reply.redirect(`/so-y-te/bao-cao?month=${f.month}`, 303);
+  });
+
+  pageRoute(app, deps, 'GET', '/so-y-te/bao-cao/:id', { area, roles: ROLES }, async (req, reply, ctx) => {
+    const get = await domainFn('monitoring', 'getReport');
+    if (!get) return P(ctx, ['Báo cáo tháng', 'Monthly reports'], unavailable(ctx, 'monitoring.getReport'));
+    const id = Number((req.params as { id: string }).id);
+    const r = (await get(db, id)) as { bytes: Buffer; filename: string; contentType: string } | null;
+    if (!r) throw ProblemError.of(WEB.WEB_NOT_FOUND, 'id');
+    return reply.header('content-disposition', `attachment; filename="${r.filename.replace(/[^\w.-]/g, '_')}"`).type(r.contentType).send(r.bytes);
+  });
+}

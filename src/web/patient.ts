@@ -1,0 +1,58 @@
+// Receiving a patient at a facility: match by CCCD / personal ID / BHYT card (a book is
+// released only on a single certain match), present the citizen's consent code, read the book
+// under that consent; recent results elsewhere. Identifiers travel in POST bodies only.
+import type { FastifyInstance } from 'fastify';
+import { ProblemError } from '../errors/index.ts';
+import { alertBox, csrfField, page, problemList, unavailable } from './layout.ts';
+import { domainFn } from './domains.ts';
+import { WEB } from './errors.ts';
+import { html, type SafeHtml } from './html.ts';
+import { tr } from './i18n.ts';
+import { field, pageRoute, type WebDeps } from './kit.ts';
+import type { PageCtx } from './context.ts';
+import { FACILITY_NAV } from './facility.ts';
+import { bookView } from './book.ts';
+
+const KINDS: [string, string, string][] = [
+  ['cccd', 'Số CCCD (căn cước công dân)', 'Citizen ID card number (CCCD)'],
+  ['personal_id', 'Số định danh cá nhân', 'Personal ID number'],
+  ['bhyt', 'Số thẻ BHYT', 'Health-insurance (BHYT) card number'],
+];
+
+function receiveForm(ctx: PageCtx, values: Record<string, string> = {}): SafeHtml {
+  const L = ctx.lang;
+  return html`<form method="post" action="/co-so/benh-nhan" class="card">${csrfField(ctx)}
+<fieldset><legend>${tr(L, 'Người bệnh xuất trình', 'The patient shows')}</legend>
+${KINDS.map(([k, vi, en], i) => html`<p><input type="radio" id="kind-${k}" name="kind" value="${k}"${(values.kind ?? 'cccd') === k || (!values.kind && i === 0) ? html` checked` : ''}> <label class="inline" for="kind-${k}">${tr(L, vi, en)}</label></p>`)}
+</fieldset>
+<label for="idValue">${tr(L, 'Số giấy tờ', 'Document number')}</label><input id="idValue" name="idValue" required maxlength="20" autocomplete="off" value="${values.idValue ?? ''}">
+<label for="consentCode">${tr(L, 'Mã đồng ý do người bệnh cung cấp', 'Consent code the patient gives you')}</label><input id="consentCode" name="consentCode" required maxlength="64" autocomplete="off" value="">
+<label for="purpose">${tr(L, 'Mục đích', 'Purpose')}</label><input id="purpose" name="purpose" maxlength="200" value="${values.purpose ?? tr(L, 'Khám chữa bệnh', 'Treatment')}">
+<p><button type="submit">${tr(L, 'Tiếp nhận và xem sổ', 'Receive and read the book')}</button></p></form>`;
+}
+
+export async function registerPatient(app: FastifyInstance, deps: WebDeps): Promise<void> {
+  const { db } = deps;
+  const roles = ['facility', 'doctor'];
+  const P = (ctx: PageCtx, body: SafeHtml, notice?: SafeHtml) => page(ctx, { title: ['Tiếp nhận người bệnh', 'Receive a patient'], area: 'facility', nav: FACILITY_NAV, body, notice });
+
+  pageRoute(app, deps, 'GET', '/co-so/benh-nhan', { area: 'facility', roles }, async (_req, _reply, ctx) => P(ctx, receiveForm(ctx)));
+
+  pageRoute(app, deps, 'POST', '/co-so/benh-nhan', { area: 'facility', roles }, async (req, reply, ctx) => {
+    const L = ctx.lang;
+    const values = { kind: field(req.body, 'kind', 20), idValue: field(req.body, 'idValue', 20), consentCode: field(req.body, 'consentCode', 64), purpose: field(req.body, 'purpose', 200) };
+    if (!values.idValue) throw ProblemError.of(WEB.WEB_FIELD_REQUIRED, 'body.idValue', { field: tr(L, 'Số giấy tờ', 'Document number') });
+    const read = await domainFn('access', 'readBookForFacility');
+    if (!read) return P(ctx, receiveForm(ctx, values), unavailable(ctx, 'access.readBookForFacility'));
+    try {
+      const result = await read(db, ctx.user, { idKind: values.kind, idValue: values.idValue, consentCode: values.consentCode, purpose: values.purpose });
+      return P(ctx, html`${alertBox('ok', tr(L, 'Đã tiếp nhận: trùng khớp chắc chắn, có đồng ý của người bệnh.', 'Received: a single certain match, under the patient’s consent.'))}${await bookView(ctx, result, { forDoctor: true })}`);
+    } catch (e) {
+      if (e instanceof ProblemError) {
+        reply.code(e.status);
+        return P(ctx, receiveForm(ctx, values), alertBox('error', problemList(ctx, e.problems)));
+      }
+      throw e;
+    }
+  });
+}
