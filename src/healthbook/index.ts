@@ -7,3 +7,7 @@ export { getBook, getEntry, recentResults, personOf, type Book, type BookEntry, 
 export { pullFeed, createFeedClient, feedClientFor, slaReport, addWebhook, signBody, SLA_MS, type FeedItem, type FeedPage, type SlaReport } from './feed.ts';
 export { handlers } from './worker.ts';
 export { parseVnTime } from './dates.ts';
+export { verifyQr, signQr, qrFor, qrPublicKeys, gatewayQrKey, verifyShown, qrPayloadOf, keyIdOf, QR, QR_PREFIX, type QrPayload, type QrVerification } from './qr.ts';
+export { receivePatient, type MatchInput, type MatchResult } from './match.ts';
+export { CERTIFICATES, validateCertificate, receiveCertificate, type CertDefinition, type CertField } from './certificates.ts';
+export { exportFhir, bookToFhir } from './fhir.ts';
