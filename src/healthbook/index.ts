@@ -11,3 +11,4 @@ export { verifyQr, signQr, qrFor, qrPublicKeys, gatewayQrKey, verifyShown, qrPay
 export { receivePatient, type MatchInput, type MatchResult } from './match.ts';
 export { CERTIFICATES, validateCertificate, receiveCertificate, type CertDefinition, type CertField } from './certificates.ts';
 export { exportFhir, bookToFhir } from './fhir.ts';
+export { qList, qDate, qInt, qText, body as jsonBody } from './http.ts';
