@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
 import { ProblemError } from '../errors/index.ts';
 import { alertBox, csrfField, page, problemList, unavailable, type NavItem } from './layout.ts';
-import { domainFn, domainValue } from './domains.ts';
+import { actorFromPrincipal, auditFor, grantConsent, listConsents, revokeConsent, type Actor, type Scope } from '../access/index.ts';
+import { exportFhir, getBook, KIND_LABELS, qrFor } from '../healthbook/index.ts';
 import { WEB } from './errors.ts';
 import { html, raw, type SafeHtml } from './html.ts';
 import { fmtDateTime, fmtStdDate, tr, type Lang } from './i18n.ts';
@@ -43,23 +44,17 @@ interface BookData {
   truncated?: boolean;
 }
 
-type Labels = Record<string, { vi: string; en: string }>;
-
-export async function kindLabel(L: Lang, kind: string): Promise<string> {
-  const labels = await domainValue<Labels>('healthbook', 'KIND_LABELS');
-  const l = labels?.[kind];
+export function kindLabel(L: Lang, kind: string): string {
+  const l = (KIND_LABELS as Record<string, { vi: string; en: string }>)[kind];
   return l ? tr(L, l.vi, l.en) : kind;
 }
 
-export async function actorOf(user: WebPrincipal): Promise<Record<string, unknown>> {
-  const f = await domainFn('access', 'actorFromPrincipal');
-  return f ? (f(user) as Record<string, unknown>) : { role: user.role, sub: user.sub, macskcb: user.macskcb, name: user.name };
+export function actorOf(user: WebPrincipal): Actor {
+  return actorFromPrincipal(user);
 }
 
-async function readBook(deps: WebDeps, user: WebPrincipal, opts: Record<string, unknown> = {}): Promise<BookData | null> {
-  const getBook = await domainFn('healthbook', 'getBook');
-  if (!getBook) return null;
-  return (await getBook(deps.db, await actorOf(user), user.sub, { limit: 1000, purpose: 'citizen', ...opts })) as BookData;
+async function readBook(deps: WebDeps, user: WebPrincipal, opts: Record<string, unknown> = {}): Promise<BookData> {
+  return (await getBook(deps.db, actorOf(user), user.sub, { limit: 1000, ...opts })) as unknown as BookData;
 }
 
 /** Entries grouped by visit (facility + MA_LK), newest visit first. */
@@ -87,9 +82,9 @@ async function timeline(ctx: PageCtx, book: BookData): Promise<SafeHtml> {
     const counts = new Map<string, number>();
     for (const i of g.items) counts.set(i.kind, (counts.get(i.kind) ?? 0) + 1);
     const summary: string[] = [];
-    for (const [k, n] of counts) summary.push(`${await kindLabel(L, k)}: ${n}`);
+    for (const [k, n] of counts) summary.push(`${kindLabel(L, k)}: ${n}`);
     const first = v ?? g.items[0];
-    cards.push(html`<li class="card"><h2 class="h3">${v ? v.title : await kindLabel(L, first.kind)}</h2>
+    cards.push(html`<li class="card"><h2 class="h3">${v ? v.title : kindLabel(L, first.kind)}</h2>
 <p class="meta">${fmtDateTime(L, first.occurredAt)} · <code>${first.macskcb}</code>${v?.data?.CHAN_DOAN_RV ? html` · ${String(v.data.CHAN_DOAN_RV)}` : ''}</p>
 <p class="meta">${summary.join(' · ')}</p>
 <form method="post" action="/cong-dan/luot-kham" class="inline">${csrfField(ctx)}<input type="hidden" name="entryId" value="${first.id}"><button type="submit" class="secondary">${tr(L, 'Xem chi tiết', 'Details')}</button></form></li>`);
@@ -105,13 +100,6 @@ function dataRows(data: Record<string, any>, fields?: string[]): SafeHtml {
 async function qrSvg(text: string): Promise<SafeHtml> {
   const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return raw(svg);
-}
-
-/** The signed QR text of a referral or appointment, from the health book module. */
-async function qrTextOf(deps: WebDeps, entry: Entry): Promise<string | null> {
-  const f = await domainFn('healthbook', 'qrForEntry');
-  if (!f) return null;
-  return String(await f(deps.db, entry, deps.config));
 }
 
 export async function registerCitizen(app: FastifyInstance, deps: WebDeps): Promise<void> {
@@ -132,7 +120,6 @@ export async function registerCitizen(app: FastifyInstance, deps: WebDeps): Prom
   pageRoute(app, deps, 'GET', '/cong-dan', { area, roles: ROLES }, async (_req, _reply, ctx) => {
     const L = ctx.lang;
     const book = await readBook(deps, ctx.user);
-    if (!book) return P(ctx, ['Sổ sức khỏe của tôi', 'My health book'], unavailable(ctx, 'healthbook.getBook'));
     const p = book.person;
     return P(ctx, ['Sổ sức khỏe của tôi', 'My health book'], html`${p ? html`<p class="card"><strong>${p.fullName ?? ''}</strong>${p.birth ? html` · ${tr(L, 'Ngày sinh', 'Born')} ${fmtStdDate(p.birth)}` : ''}</p>` : ''}
 ${await timeline(ctx, book)}`);
@@ -143,7 +130,6 @@ ${await timeline(ctx, book)}`);
     const id = Number(field(req.body, 'entryId', 20));
     if (!Number.isSafeInteger(id) || id < 1) throw ProblemError.of(WEB.WEB_FIELD_INVALID, 'body.entryId', { field: 'entryId', rule: 'integer', detail: 'entryId' });
     const book = await readBook(deps, ctx.user, { action: 'read-visit' });
-    if (!book) return P(ctx, ['Chi tiết lượt khám', 'Visit details'], unavailable(ctx, 'healthbook.getBook'));
     const one = book.entries.find((e) => e.id === id);
     if (!one) throw ProblemError.of(WEB.WEB_NOT_FOUND, 'body.entryId');
     const items = book.entries.filter((e) => e.macskcb === one.macskcb && e.maLk === one.maLk);
@@ -152,7 +138,7 @@ ${await timeline(ctx, book)}`);
     const kinds = [...new Set(items.map((i) => i.kind))].sort((a, b) => (order.indexOf(a) + 100) % 100 - (order.indexOf(b) + 100) % 100);
     for (const k of kinds) {
       const list = items.filter((i) => i.kind === k);
-      sections.push(html`<h2>${await kindLabel(L, k)}</h2><ul class="cards">${list.map((e) => html`<li class="card"><h3>${e.title}</h3>${dataRows(e.data)}</li>`)}</ul>`);
+      sections.push(html`<h2>${kindLabel(L, k)}</h2><ul class="cards">${list.map((e) => html`<li class="card"><h3>${e.title}</h3>${dataRows(e.data)}</li>`)}</ul>`);
     }
     return P(ctx, ['Chi tiết lượt khám', 'Visit details'], html`<p class="meta">${fmtDateTime(L, one.occurredAt)} · <code>${one.macskcb}</code></p>${sections}`);
   });
@@ -160,25 +146,22 @@ ${await timeline(ctx, book)}`);
   pageRoute(app, deps, 'GET', '/cong-dan/giay-hen', { area, roles: ROLES }, async (_req, _reply, ctx) => {
     const L = ctx.lang;
     const book = await readBook(deps, ctx.user, { kinds: ['referral', 'appointment'], action: 'read-papers' });
-    if (!book) return P(ctx, ['Giấy chuyển tuyến và giấy hẹn khám lại', 'Referrals and appointments'], unavailable(ctx, 'healthbook.getBook'));
     const cards: SafeHtml[] = [];
     for (const e of book.entries) {
-      const qr = await qrTextOf(deps, e);
-      cards.push(html`<li class="card"><h2 class="h3">${await kindLabel(L, e.kind)}: ${e.title}</h2><p class="meta">${fmtDateTime(L, e.occurredAt)} · <code>${e.macskcb}</code></p>
+      const qr = await qrFor(db, actorOf(ctx.user), e.id);
+      cards.push(html`<li class="card"><h2 class="h3">${kindLabel(L, e.kind)}: ${e.title}</h2><p class="meta">${fmtDateTime(L, e.occurredAt)} · <code>${e.macskcb}</code></p>
 <div class="grid2"><div>${dataRows(e.data, e.kind === 'appointment' ? ['SO_GIAYHEN_KL', 'NGAY_HEN_KL', 'CHAN_DOAN_RV', 'MA_CSKCB'] : ['SO_CHUYENTUYEN', 'MA_CSKCB_DI', 'MA_CSKCB_DEN', 'MA_NOI_DI', 'MA_NOI_DEN', 'CHAN_DOAN_RV', 'HUONG_DIEU_TRI'])}</div>
-<div class="qr">${qr ? html`<figure>${await qrSvg(qr)}<figcaption>${tr(L, 'Mã QR có chữ ký số — cơ sở tiếp nhận kiểm tra được khi không có mạng', 'Signed QR code — the receiving clinic can verify it offline')}</figcaption></figure>` : unavailable(ctx, 'healthbook.qrForEntry')}</div></div></li>`);
+<div class="qr"><figure>${raw(qr.svg)}<figcaption>${tr(L, 'Mã QR có chữ ký số — cơ sở tiếp nhận kiểm tra được khi không có mạng', 'Signed QR code — the receiving clinic can verify it offline')}</figcaption></figure></div></div></li>`);
     }
     return P(ctx, ['Giấy chuyển tuyến và giấy hẹn khám lại', 'Referrals and appointments'], cards.length ? html`<ul class="cards">${cards}</ul>` : html`<p>${tr(L, 'Chưa có giấy chuyển tuyến hay giấy hẹn.', 'No referrals or appointments yet.')}</p>`);
   });
 
   const consentPage = async (ctx: PageCtx, notice?: SafeHtml) => {
     const L = ctx.lang;
-    const list = await domainFn('access', 'listConsents');
-    if (!list) return P(ctx, ['Chia sẻ sổ sức khỏe', 'Sharing my book'], unavailable(ctx, 'access.listConsents'));
-    const consents = (await list(db, ctx.user.sub)) as { id: number; purpose: string; status: string; expiresAt: Date; issuedAt: Date; grantee: { kind: string; macskcb?: string; licence?: string }; scope: { kind: string; since?: Date; kinds?: string[] } }[];
+    const consents = await listConsents(db, ctx.user.sub);
     const statusText: Record<string, [string, string]> = { pending: ['Chờ cơ sở nhập mã', 'Waiting for the code'], active: ['Đang hiệu lực', 'Active'], expired: ['Hết hạn', 'Expired'], revoked: ['Đã thu hồi', 'Revoked'] };
     const kindOpts: SafeHtml[] = [];
-    for (const k of ['lab_result', 'imaging_result', 'diagnosis', 'medication', 'visit', 'referral', 'appointment']) kindOpts.push(html`<p><input type="checkbox" id="k-${k}" name="kinds" value="${k}"> <label class="inline" for="k-${k}">${await kindLabel(L, k)}</label></p>`);
+    for (const k of ['lab_result', 'imaging_result', 'diagnosis', 'medication', 'visit', 'referral', 'appointment']) kindOpts.push(html`<p><input type="checkbox" id="k-${k}" name="kinds" value="${k}"> <label class="inline" for="k-${k}">${kindLabel(L, k)}</label></p>`);
     return P(ctx, ['Chia sẻ sổ sức khỏe', 'Sharing my book'], html`<h2>${tr(L, 'Cho phép cơ sở hoặc bác sĩ xem sổ', 'Let a facility or a doctor read my book')}</h2>
 <form method="post" action="/cong-dan/dong-y" class="card">${csrfField(ctx)}
 <label for="purpose">${tr(L, 'Mục đích', 'Purpose')}</label><input id="purpose" name="purpose" required maxlength="500" value="${tr(L, 'Khám chữa bệnh', 'Treatment')}">
@@ -194,23 +177,21 @@ ${kindOpts}
 <p><button type="submit">${tr(L, 'Tạo mã chia sẻ', 'Create a sharing code')}</button></p></form>
 <h2>${tr(L, 'Các lần chia sẻ', 'My grants')}</h2>
 ${consents.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col">${tr(L, 'Cho', 'To')}</th><th scope="col">${tr(L, 'Mục đích', 'Purpose')}</th><th scope="col">${tr(L, 'Phạm vi', 'Scope')}</th><th scope="col">${tr(L, 'Hết hạn', 'Expires')}</th><th scope="col">${tr(L, 'Tình trạng', 'State')}</th><th scope="col"><span class="visually-hidden">${tr(L, 'Thao tác', 'Action')}</span></th></tr></thead><tbody>${consents.map(
-      (c) => html`<tr><td>${c.grantee.kind === 'facility' ? html`<code>${c.grantee.macskcb}</code>` : c.grantee.kind === 'doctor' ? html`${tr(L, 'Bác sĩ', 'Doctor')} ${c.grantee.licence}` : tr(L, 'Người nhập mã', 'Whoever enters the code')}</td><td>${c.purpose}</td><td>${c.scope.kind === 'whole' ? tr(L, 'Toàn bộ', 'Whole book') : c.scope.kind === 'since' ? html`${tr(L, 'Từ', 'Since')} ${fmtDateTime(L, c.scope.since)}` : (c.scope.kinds ?? []).join(', ')}</td><td>${fmtDateTime(L, c.expiresAt)}</td><td>${tr(L, ...(statusText[c.status] ?? [c.status, c.status]))}</td><td>${c.status === 'active' || c.status === 'pending' ? html`<form method="post" action="/cong-dan/dong-y/thu-hoi" class="inline">${csrfField(ctx)}<input type="hidden" name="id" value="${c.id}"><button type="submit" class="danger">${tr(L, 'Thu hồi', 'Revoke')}</button></form>` : ''}</td></tr>`,
+      (c) => html`<tr><td>${c.grantee.kind === 'facility' ? html`<code>${c.grantee.macskcb}</code>` : c.grantee.kind === 'doctor' ? html`${tr(L, 'Bác sĩ', 'Doctor')} ${c.grantee.licence}` : tr(L, 'Người nhập mã', 'Whoever enters the code')}</td><td>${c.purpose}</td><td>${c.scope.kind === 'whole' ? tr(L, 'Toàn bộ', 'Whole book') : c.scope.kind === 'since' ? html`${tr(L, 'Từ', 'Since')} ${fmtDateTime(L, c.scope.since)}` : (c.scope.kinds ?? []).join(', ')}</td><td>${fmtDateTime(L, c.expiresAt)}</td><td>${tr(L, ...((statusText[c.status] ?? [c.status, c.status]) as [string, string]))}</td><td>${c.status === 'active' || c.status === 'pending' ? html`<form method="post" action="/cong-dan/dong-y/thu-hoi" class="inline">${csrfField(ctx)}<input type="hidden" name="id" value="${c.id}"><button type="submit" class="danger">${tr(L, 'Thu hồi', 'Revoke')}</button></form>` : ''}</td></tr>`,
     )}</tbody></table></div>` : html`<p>${tr(L, 'Chưa chia sẻ lần nào.', 'No grants yet.')}</p>`}`, notice);
   };
 
   pageRoute(app, deps, 'GET', '/cong-dan/dong-y', { area, roles: ROLES }, async (_req, _reply, ctx) => consentPage(ctx));
   pageRoute(app, deps, 'POST', '/cong-dan/dong-y', { area, roles: ROLES }, async (req, reply, ctx) => {
     const L = ctx.lang;
-    const grant = await domainFn('access', 'grantConsent');
-    if (!grant) return consentPage(ctx, unavailable(ctx, 'access.grantConsent'));
     const b = req.body as Record<string, unknown>;
     const mac = field(b, 'macskcb', 5).toUpperCase();
     const hours = Number(field(b, 'hours', 5)) || 24;
     const scopeKind = field(b, 'scope', 10);
     const kinds = (Array.isArray(b.kinds) ? b.kinds : b.kinds ? [b.kinds] : []).map(String).slice(0, 30);
-    const scope = scopeKind === 'since' ? { kind: 'since', since: new Date(`${field(b, 'since', 10)}T00:00:00+07:00`) } : scopeKind === 'kinds' ? { kind: 'kinds', kinds } : { kind: 'whole' };
+    const scope: Scope = scopeKind === 'since' ? { kind: 'since', since: new Date(`${field(b, 'since', 10)}T00:00:00+07:00`) } : scopeKind === 'kinds' ? { kind: 'kinds', kinds } : { kind: 'whole' };
     try {
-      const r = (await grant(db, await actorOf(ctx.user), { purpose: field(b, 'purpose', 500), minutes: Math.min(Math.max(hours, 1), 720) * 60, scope, grantee: mac ? { kind: 'facility', macskcb: mac } : undefined })) as { code: string; qrText: string; codeExpiresAt: Date };
+      const r = await grantConsent(db, actorOf(ctx.user), { purpose: field(b, 'purpose', 500), minutes: Math.min(Math.max(hours, 1), 720) * 60, scope, grantee: mac ? { kind: 'facility', macskcb: mac } : undefined });
       return consentPage(ctx, alertBox('ok', html`<p>${tr(L, 'Đưa mã này hoặc mã QR cho cơ sở y tế. Mã dùng một lần, hết hạn lúc', 'Give this code or the QR code to the clinic. One use only; it expires at')} ${fmtDateTime(L, r.codeExpiresAt)}.</p>
 <p class="secret" data-testid="consent-code">${r.code}</p><div class="qr">${await qrSvg(r.qrText)}</div>`));
     } catch (e) {
@@ -222,22 +203,18 @@ ${consents.length ? html`<div class="table-wrap"><table><thead><tr><th scope="co
     }
   });
   pageRoute(app, deps, 'POST', '/cong-dan/dong-y/thu-hoi', { area, roles: ROLES }, async (req, _reply, ctx) => {
-    const revoke = await domainFn('access', 'revokeConsent');
-    if (!revoke) return consentPage(ctx, unavailable(ctx, 'access.revokeConsent'));
     const id = Number(field(req.body, 'id', 20));
     if (!Number.isSafeInteger(id) || id < 1) throw ProblemError.of(WEB.WEB_FIELD_INVALID, 'body.id', { field: 'id', rule: 'integer', detail: 'id' });
-    await revoke(db, await actorOf(ctx.user), id);
+    await revokeConsent(db, actorOf(ctx.user), id);
     return consentPage(ctx, alertBox('ok', tr(ctx.lang, 'Đã thu hồi quyền xem sổ.', 'Access revoked.')));
   });
 
   pageRoute(app, deps, 'GET', '/cong-dan/ai-da-xem', { area, roles: ROLES }, async (_req, _reply, ctx) => {
     const L = ctx.lang;
-    const audit = await domainFn('access', 'auditFor');
-    if (!audit) return P(ctx, ['Ai đã xem sổ của tôi', 'Who read my book'], unavailable(ctx, 'access.auditFor'));
-    const rows = (await audit(db, ctx.user.sub, { limit: 200 })) as { at: Date; actorRole: string; actorId: string; actorMacskcb: string | null; action: string; purpose: string | null; outcome: string; reason: string | null; entryCount: number }[];
+    const rows = await auditFor(db, ctx.user.sub, { limit: 200 });
     const role: Record<string, [string, string]> = { citizen: ['Bạn', 'You'], facility: ['Cơ sở y tế', 'Facility'], doctor: ['Bác sĩ', 'Doctor'], officer: ['Cán bộ y tế', 'Health officer'], operator: ['Quản trị', 'Operator'], feed: ['Ứng dụng', 'App feed'] };
     return P(ctx, ['Ai đã xem sổ của tôi', 'Who read my book'], rows.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col">${tr(L, 'Thời điểm', 'When')}</th><th scope="col">${tr(L, 'Ai', 'Who')}</th><th scope="col">${tr(L, 'Xem gì', 'What')}</th><th scope="col">${tr(L, 'Kết quả', 'Outcome')}</th></tr></thead><tbody>${rows.map(
-      (r) => html`<tr><td>${fmtDateTime(L, r.at)}</td><td>${tr(L, ...(role[r.actorRole] ?? [r.actorRole, r.actorRole]))}${r.actorRole !== 'citizen' ? html` <code>${r.actorMacskcb ?? r.actorId}</code>` : ''}</td><td>${r.action}${r.purpose ? html` — ${r.purpose}` : ''} (${r.entryCount})</td><td>${r.outcome === 'allowed' ? tr(L, 'Được phép', 'Allowed') : html`${tr(L, 'Bị từ chối', 'Refused')}${r.reason ? html` (${r.reason})` : ''}`}</td></tr>`,
+      (r) => html`<tr><td>${fmtDateTime(L, r.at)}</td><td>${tr(L, ...((role[r.actorRole] ?? [r.actorRole, r.actorRole]) as [string, string]))}${r.actorRole !== 'citizen' ? html` <code>${r.actorMacskcb ?? r.actorId}</code>` : ''}</td><td>${r.action}${r.purpose ? html` — ${r.purpose}` : ''} (${r.entryCount})</td><td>${r.outcome === 'allowed' ? tr(L, 'Được phép', 'Allowed') : html`${tr(L, 'Bị từ chối', 'Refused')}${r.reason ? html` (${r.reason})` : ''}`}</td></tr>`,
     )}</tbody></table></div>` : html`<p>${tr(L, 'Chưa có ai xem sổ.', 'Nobody has read your book yet.')}</p>`);
   });
 
@@ -250,18 +227,15 @@ ${consents.length ? html`<div class="table-wrap"><table><thead><tr><th scope="co
 
   pageRoute(app, deps, 'POST', '/cong-dan/tai-ve/pdf', { area, roles: ROLES }, async (_req, reply, ctx) => {
     const book = await readBook(deps, ctx.user, { action: 'export-pdf' });
-    if (!book) return P(ctx, ['Tải sổ sức khỏe về máy', 'Download my book'], unavailable(ctx, 'healthbook.getBook'));
     const labels: Record<string, string> = {};
-    for (const e of book.entries) labels[e.kind] ??= await kindLabel(ctx.lang, e.kind);
+    for (const e of book.entries) labels[e.kind] ??= kindLabel(ctx.lang, e.kind);
     const pdf = await bookPdf(ctx.lang, book, labels);
     reply.header('content-disposition', 'attachment; filename="so-suc-khoe.pdf"').header('cache-control', 'no-store');
     return reply.type('application/pdf').send(pdf);
   });
 
   pageRoute(app, deps, 'POST', '/cong-dan/tai-ve/fhir', { area, roles: ROLES }, async (_req, reply, ctx) => {
-    const f = await domainFn('healthbook', 'exportFhir');
-    if (!f) return P(ctx, ['Tải sổ sức khỏe về máy', 'Download my book'], unavailable(ctx, 'healthbook.exportFhir'));
-    const bundle = await f(db, await actorOf(ctx.user), ctx.user.sub);
+    const bundle = await exportFhir(db, actorOf(ctx.user), ctx.user.sub, { purpose: 'download' });
     reply.header('content-disposition', 'attachment; filename="so-suc-khoe.fhir.json"').header('cache-control', 'no-store');
     return reply.type('application/fhir+json; charset=utf-8').send(JSON.stringify(bundle, null, 1));
   });

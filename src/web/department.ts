@@ -62,6 +62,38 @@ function filterForm(ctx: PageCtx, f: Filter, action: string): SafeHtml {
 <p><button type="submit">${tr(L, 'Xem', 'Show')}</button></p></form>`;
 }
 
+interface MonKpi {
+  key: string;
+  vi: string;
+  en: string;
+  expected: number | null;
+  received: number;
+  rate: number | null;
+  target?: number;
+  met?: boolean;
+}
+
+interface MonLaggard {
+  macskcb: string;
+  name: string;
+  province: string;
+  district: string;
+  reasons: { code: string; vi: string; en: string }[];
+}
+
+interface MonDashboard {
+  kpis: MonKpi[];
+  laggards: MonLaggard[];
+}
+
+function laggardTable(ctx: PageCtx, rows: MonLaggard[]): SafeHtml {
+  const L = ctx.lang;
+  if (!rows.length) return html`<p>${tr(L, 'Không có cơ sở chậm gửi.', 'No lagging facility.')}</p>`;
+  return html`<div class="table-wrap"><table><thead><tr><th scope="col">${tr(L, 'Cơ sở', 'Facility')}</th><th scope="col">${tr(L, 'Địa bàn', 'Area')}</th><th scope="col">${tr(L, 'Lý do', 'Reason')}</th></tr></thead><tbody>${rows.map(
+    (r) => html`<tr><td>${r.name} <code>${r.macskcb}</code></td><td>${r.province}${r.district ? ` / ${r.district}` : ''}</td><td><ul>${r.reasons.map((x) => html`<li>${tr(L, x.vi, x.en)}</li>`)}</ul></td></tr>`,
+  )}</tbody></table></div>`;
+}
+
 export async function registerDepartment(app: FastifyInstance, deps: WebDeps): Promise<void> {
   const { db } = deps;
   const area = 'department' as const;
@@ -93,23 +125,39 @@ export async function registerDepartment(app: FastifyInstance, deps: WebDeps): P
   });
 
   pageRoute(app, deps, 'GET', '/so-y-te', { area, roles: ROLES }, async (req, _reply, ctx) => {
+    const L = ctx.lang;
     const f = readFilter(req.query as Record<string, unknown>, ctx.user);
     const dash = await domainFn('monitoring', 'dashboard');
-    if (!dash) return P(ctx, ['Giám sát gửi dữ liệu', 'Data-flow monitoring'], html`${filterForm(ctx, f, '/so-y-te')}${unavailable(ctx, 'monitoring.dashboard')}`);
-    const d = (await dash(db, { province: f.province, district: f.district, from: f.from, to: f.to, lang: ctx.lang })) as { html?: string; charts?: { title?: string; svg: string }[]; kpis?: { label: string; value: string | number }[] };
+    const charts = await domainFn('monitoring', 'dashboardCharts');
+    const render = await domainFn('monitoring', 'renderChart');
+    const table = await domainFn('monitoring', 'chartTable');
+    if (!dash || !charts || !render) return P(ctx, ['Giám sát gửi dữ liệu', 'Data-flow monitoring'], html`${filterForm(ctx, f, '/so-y-te')}${unavailable(ctx, 'monitoring.dashboard')}`);
+    const d = (await dash(db, { area: { province: f.province, district: f.district }, period: { month: f.month }, laggardLimit: 10 })) as MonDashboard;
+    const specs = charts(d) as Record<string, unknown>;
+    const figures: SafeHtml[] = [];
+    for (const [key, spec] of Object.entries(specs)) {
+      if (!spec || !(spec as { labels?: unknown[] }).labels?.length) continue;
+      figures.push(html`<figure class="chart" data-chart="${key}">${raw(String(render(spec)))}${table ? html`<details><summary>${tr(L, 'Bảng số liệu', 'Data table')}</summary><div class="table-wrap"><table>${raw(String(table(spec)))}</table></div></details>` : ''}</figure>`);
+    }
+    const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
     return P(ctx, ['Giám sát gửi dữ liệu', 'Data-flow monitoring'], html`${filterForm(ctx, f, '/so-y-te')}
-${d.kpis?.length ? html`<ul class="cards grid2">${d.kpis.map((k) => html`<li class="card"><span class="meta">${k.label}</span><br><strong>${k.value}</strong></li>`)}</ul>` : ''}
-${(d.charts ?? []).map((c) => html`<figure class="chart">${raw(c.svg)}${c.title ? html`<figcaption>${c.title}</figcaption>` : ''}</figure>`)}`);
+<h2>${tr(L, 'Chỉ tiêu', 'Indicators')}</h2>
+<div class="table-wrap"><table><thead><tr><th scope="col">${tr(L, 'Chỉ tiêu', 'Indicator')}</th><th scope="col" class="num">${tr(L, 'Dự kiến', 'Expected')}</th><th scope="col" class="num">${tr(L, 'Nhận được', 'Received')}</th><th scope="col" class="num">${tr(L, 'Tỷ lệ', 'Rate')}</th><th scope="col" class="num">${tr(L, 'Mục tiêu', 'Target')}</th></tr></thead>
+<tbody>${d.kpis.map((k) => html`<tr><th scope="row">${tr(L, k.vi, k.en)}</th><td class="num">${k.expected ?? '—'}</td><td class="num">${k.received}</td><td class="num">${pct(k.rate)}${k.met === false ? html` <span class="status-rejected">${tr(L, '(chưa đạt)', '(not met)')}</span>` : ''}</td><td class="num">${k.target === undefined ? '' : pct(k.target)}</td></tr>`)}</tbody></table></div>
+<h2>${tr(L, 'Biểu đồ', 'Charts')}</h2>
+${figures.length ? figures : html`<p>${tr(L, 'Chưa có dữ liệu trong kỳ.', 'No data in this period.')}</p>`}
+<h2>${tr(L, 'Cơ sở chậm gửi', 'Lagging facilities')}</h2>
+${laggardTable(ctx, d.laggards)}
+<p><a href="/so-y-te/cham-gui?month=${f.month}${f.province ? `&province=${f.province}` : ''}">${tr(L, 'Xem tất cả cơ sở chậm gửi', 'All lagging facilities')}</a></p>`);
   });
 
   pageRoute(app, deps, 'GET', '/so-y-te/cham-gui', { area, roles: ROLES }, async (req, _reply, ctx) => {
-    const L = ctx.lang;
     const f = readFilter(req.query as Record<string, unknown>, ctx.user);
-    const lag = await domainFn('monitoring', 'laggingFacilities');
-    if (!lag) return P(ctx, ['Cơ sở chậm gửi dữ liệu', 'Lagging facilities'], html`${filterForm(ctx, f, '/so-y-te/cham-gui')}${unavailable(ctx, 'monitoring.laggingFacilities')}`);
-    const rows = (await lag(db, { province: f.province, district: f.district, from: f.from, to: f.to })) as { macskcb: string; name?: string; reasons?: { vi: string; en: string }[]; reason?: { vi: string; en: string } }[];
-    return P(ctx, ['Cơ sở chậm gửi dữ liệu', 'Lagging facilities'], html`${filterForm(ctx, f, '/so-y-te/cham-gui')}
-${rows.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col">${tr(L, 'Cơ sở', 'Facility')}</th><th scope="col">${tr(L, 'Lý do', 'Reason')}</th></tr></thead><tbody>${rows.map((r) => html`<tr><td>${r.name ?? ''} <code>${r.macskcb}</code></td><td>${(r.reasons ?? (r.reason ? [r.reason] : [])).map((x) => html`<p>${tr(L, x.vi, x.en)}</p>`)}</td></tr>`)}</tbody></table></div>` : html`<p>${tr(L, 'Không có cơ sở chậm gửi.', 'No lagging facility.')}</p>`}`);
+    const lag = await domainFn('monitoring', 'laggards');
+    if (!lag) return P(ctx, ['Cơ sở chậm gửi dữ liệu', 'Lagging facilities'], html`${filterForm(ctx, f, '/so-y-te/cham-gui')}${unavailable(ctx, 'monitoring.laggards')}`);
+    const resolvePeriod = await domainFn('monitoring', 'monthPeriod');
+    const rows = (await lag(db, { province: f.province, district: f.district }, resolvePeriod ? resolvePeriod(f.month) : { from: f.month + '-01', to: f.month + '-28' }, { limit: 500 })) as MonLaggard[];
+    return P(ctx, ['Cơ sở chậm gửi dữ liệu', 'Lagging facilities'], html`${filterForm(ctx, f, '/so-y-te/cham-gui')}${laggardTable(ctx, rows)}`);
   });
 
   pageRoute(app, deps, 'GET', '/so-y-te/bao-cao', { area, roles: ROLES }, async (req, _reply, ctx) => {
@@ -117,21 +165,29 @@ ${rows.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col">$
     const f = readFilter(req.query as Record<string, unknown>, ctx.user);
     const list = await domainFn('monitoring', 'listReports');
     if (!list) return P(ctx, ['Báo cáo tháng', 'Monthly reports'], unavailable(ctx, 'monitoring.listReports'));
-    const reports = (await list(db, { province: f.province })) as { id: number; month: string; scope: string; format: string; createdAt: Date }[];
-    return P(ctx, ['Báo cáo tháng', 'Monthly reports'], html`<form method="post" action="/so-y-te/bao-cao" class="card form-grid">${csrfField(ctx)}
+    const scope = f.province ? { scope: 'province', code: f.province } : {};
+    const reports = (await list(db, { ...scope, limit: 100 })) as { id: number; month: string; scope: string; code: string; format: string; size: number; trigger: string; generatedAt: Date }[];
+    return P(ctx, ['Báo cáo tháng', 'Monthly reports'], html`<p>${tr(L, 'Báo cáo tháng trước được lập tự động; có thể lập lại bất cứ lúc nào.', 'Last month’s reports are made automatically; you can make one at any time.')}</p>
+<form method="post" action="/so-y-te/bao-cao" class="card form-grid">${csrfField(ctx)}
 <div><label for="rmonth">${tr(L, 'Tháng', 'Month')}</label><input id="rmonth" name="month" type="month" value="${f.month}" required></div>
+<div><label for="rformat">${tr(L, 'Định dạng', 'Format')}</label><select id="rformat" name="format"><option value="xlsx">XLSX</option><option value="csv">CSV</option><option value="pdf">PDF</option></select></div>
 <p><button type="submit">${tr(L, 'Lập báo cáo', 'Make the report')}</button></p></form>
-${reports.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col">${tr(L, 'Tháng', 'Month')}</th><th scope="col">${tr(L, 'Phạm vi', 'Scope')}</th><th scope="col">${tr(L, 'Lập lúc', 'Made')}</th><th scope="col">${tr(L, 'Tải', 'Download')}</th></tr></thead><tbody>${reports.map((r) => html`<tr><td>${r.month}</td><td>${r.scope}</td><td>${fmtDateTime(L, r.createdAt)}</td><td><a href="/so-y-te/bao-cao/${r.id}">${r.format.toUpperCase()}</a></td></tr>`)}</tbody></table></div>` : html`<p>${tr(L, 'Chưa có báo cáo.', 'No reports yet.')}</p>`}`);
+${reports.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col">${tr(L, 'Tháng', 'Month')}</th><th scope="col">${tr(L, 'Phạm vi', 'Scope')}</th><th scope="col">${tr(L, 'Lập lúc', 'Made')}</th><th scope="col">${tr(L, 'Tải về', 'Download')}</th></tr></thead><tbody>${reports.map((r) => html`<tr><td>${r.month}</td><td>${r.scope === 'nation' ? tr(L, 'Toàn quốc', 'Nation') : r.scope === 'province' ? html`${tr(L, 'Tỉnh', 'Province')} ${r.code}` : html`${tr(L, 'Cơ sở', 'Facility')} ${r.code}`}</td><td>${fmtDateTime(L, r.generatedAt)}${r.trigger === 'scheduled' ? html` <span class="meta">(${tr(L, 'tự động', 'scheduled')})</span>` : ''}</td><td><a href="/so-y-te/bao-cao/${r.id}" download>${r.format.toUpperCase()} (${Math.ceil(r.size / 1024)} KB)</a></td></tr>`)}</tbody></table></div>` : html`<p>${tr(L, 'Chưa có báo cáo.', 'No reports yet.')}</p>`}`);
   });
 
   pageRoute(app, deps, 'POST', '/so-y-te/bao-cao', { area, roles: ROLES }, async (req, reply, ctx) => {
-    const make = await domainFn('monitoring', 'makeMonthlyReport');
-    if (!make) return P(ctx, ['Báo cáo tháng', 'Monthly reports'], unavailable(ctx, 'monitoring.makeMonthlyReport'));
-    const f = readFilter({ month: field(req.body, 'month', 7) }, ctx.user);
+    const make = await domainFn('monitoring', 'generateReport');
+    if (!make) return P(ctx, ['Báo cáo tháng', 'Monthly reports'], unavailable(ctx, 'monitoring.generateReport'));
+    const f = readFilter({ month: field(req.body, 'month', 7), province: ctx.user.province }, ctx.user);
+    const format = field(req.body, 'format', 4);
+    if (!['xlsx', 'csv', 'pdf'].includes(format)) throw ProblemError.of(WEB.WEB_FIELD_INVALID, 'body.format', { field: 'format', rule: 'xlsx|csv|pdf', detail: 'xlsx, csv, pdf' });
     try {
-      await make(db, { month: f.month, province: f.province });
+      await make(db, { scope: f.province ? 'province' : 'nation', code: f.province, month: f.month, format, trigger: 'on_demand', refresh: true });
     } catch (e) {
-      if (e instanceof ProblemError) return P(ctx, ['Báo cáo tháng', 'Monthly reports'], problemList(ctx, e.problems));
+      if (e instanceof ProblemError) {
+        reply.code(e.status);
+        return P(ctx, ['Báo cáo tháng', 'Monthly reports'], problemList(ctx, e.problems));
+      }
       throw e;
     }
     return reply.redirect(`/so-y-te/bao-cao?month=${f.month}`, 303);
@@ -141,8 +197,9 @@ ${reports.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col
     const get = await domainFn('monitoring', 'getReport');
     if (!get) return P(ctx, ['Báo cáo tháng', 'Monthly reports'], unavailable(ctx, 'monitoring.getReport'));
     const id = Number((req.params as { id: string }).id);
-    const r = (await get(db, id)) as { bytes: Buffer; filename: string; contentType: string } | null;
-    if (!r) throw ProblemError.of(WEB.WEB_NOT_FOUND, 'id');
+    if (!Number.isSafeInteger(id) || id < 1) throw ProblemError.of(WEB.WEB_NOT_FOUND, 'id');
+    const r = (await get(db, { id })) as { bytes: Buffer; filename: string; contentType: string; row: { scope: string; code: string } };
+    if (ctx.user.role === 'officer' && ctx.user.province && ctx.user.province !== 'VN' && !(r.row.scope === 'province' && r.row.code === ctx.user.province)) throw ProblemError.of(WEB.WEB_FORBIDDEN, 'id', { role: 'officer of the report area' });
     return reply.header('content-disposition', `attachment; filename="${r.filename.replace(/[^\w.-]/g, '_')}"`).type(r.contentType).send(r.bytes);
   });
 }

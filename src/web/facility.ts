@@ -64,7 +64,7 @@ async function problemsAtFields(ctx: PageCtx, problems: Problem[]): Promise<Safe
   const rows: SafeHtml[] = [];
   for (const p of problems) {
     const m = /(XML\d+)(?:\[\d+\])?\.([A-Z0-9_]+)/.exec(p.path);
-    const label = m ? await fieldLabel(m[1], m[2]) : null;
+    const label = m ? fieldLabel(m[1], m[2]) : null;
     const fix = fixOf(p.code);
     rows.push(html`<tr class="${p.severity}"><td>${m ? html`<strong>${m[1]}.${m[2]}</strong>${label ? html`<br><span class="meta">${label}</span>` : ''}` : html`<code>${p.path || '—'}</code>`}</td>
 <td><code>${p.code}</code><br><span class="meta">${p.rule}</span></td>

@@ -9,6 +9,8 @@ import { ProblemError } from '../errors/index.ts';
 export interface WebDeps {
   db: Db;
   config: Record<string, any>;
+  /** The gateway context the gateway hands to module plugins ({ db, config, receiptKey, poke }). */
+  gateway?: Record<string, unknown>;
 }
 
 export type Area = 'citizen' | 'facility' | 'department' | 'home';

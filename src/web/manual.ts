@@ -1,12 +1,16 @@
 // Manual path for a facility whose HIS cannot export: a form built from the catalogue's field
 // rules (type, length, required, code list) that validates as you type, then on the server with
-// the standard's validator; the package is built, signed (gateway-held facility key or an
-// uploaded key) and sent through the same receiving pipeline as any other package.
+// the same validator as the gateway. Birth certificates (XML9) and whole dossiers (XML1) become a
+// GIAMDINHHS package, signed (the facility key held by the gateway, or an uploaded key) and sent
+// through the gateway's receiving pipeline. Death notices and driving-licence health checks go
+// to the health book's certificate intake (their own format, modelled by the health-book module).
 import type { FastifyInstance } from 'fastify';
 import { ProblemError, type Problem } from '../errors/index.ts';
-import type { Row, TableCode } from '../standard/types.ts';
+import { CODE_LISTS, TABLES, buildPackage, validatePackage, type Row, type TableCode } from '../standard/index.ts';
+import { CERTIFICATES, receiveCertificate } from '../healthbook/index.ts';
+import { actorFromPrincipal } from '../access/index.ts';
 import { alertBox, csrfField, page, problemList, unavailable } from './layout.ts';
-import { domainFn, domainValue } from './domains.ts';
+import { domainFn } from './domains.ts';
 import { WEB } from './errors.ts';
 import { html, type SafeHtml } from './html.ts';
 import { tr } from './i18n.ts';
@@ -14,173 +18,187 @@ import { field, pageRoute, type WebDeps } from './kit.ts';
 import type { PageCtx } from './context.ts';
 import { FACILITY_NAV, facilityOf, receiptView } from './facility.ts';
 
-export interface FieldDef {
+export interface FormField {
   name: string;
   type: 'string' | 'number' | 'date' | 'datetime';
-  maxLength?: number;
-  required?: boolean;
-  codeList?: unknown;
+  maxLength: number | null;
+  required: boolean;
+  /** Closed code list: the value must be one of these. */
+  codes?: string[];
   description?: string;
 }
 
-export interface TableDef {
+export interface FormTable {
   code: string;
-  title?: string;
-  fields: FieldDef[];
+  title: string;
+  fields: FormField[];
 }
 
-/** The catalogue (src/standard TABLES) as a list, or null when not present. */
-export async function catalogue(): Promise<Map<string, TableDef> | null> {
-  const t = await domainValue<unknown>('standard', 'TABLES');
-  if (!t || typeof t !== 'object') return null;
-  const list = (Array.isArray(t) ? t : Object.entries(t as Record<string, unknown>).map(([k, v]) => ({ code: k, ...(v as object) }))) as TableDef[];
-  const map = new Map<string, TableDef>();
-  for (const d of list) if (d && Array.isArray(d.fields)) map.set(String(d.code), d);
-  return map;
+function stdTable(code: TableCode): FormTable {
+  const t = TABLES[code];
+  return {
+    code,
+    title: t.title,
+    fields: t.fields.map((f) => {
+      const list = f.codeList ? CODE_LISTS[f.codeList] : undefined;
+      return { name: f.name, type: f.formats?.length === 1 ? f.formats[0] : f.type, maxLength: f.maxLength, required: f.required === true, codes: list && !list.open ? Object.keys(list.codes) : undefined };
+    }),
+  };
 }
 
-export async function fieldLabel(table: string, name: string): Promise<string | null> {
-  const c = await catalogue();
-  return c?.get(table)?.fields.find((f) => f.name === name)?.description ?? null;
+function certTable(kind: 'death_notice' | 'driving_check'): FormTable {
+  const d = CERTIFICATES[kind];
+  return { code: kind, title: d.title, fields: d.fields.map((f) => ({ name: f.name, type: f.type, maxLength: f.maxLength, required: f.required, codes: f.codeList, description: f.description })) };
 }
 
-function codesOf(f: FieldDef): string[] | null {
-  const c = f.codeList as unknown;
-  if (Array.isArray(c)) return c.map((x) => (typeof x === 'object' && x ? String((x as { code?: unknown }).code ?? '') : String(x))).filter(Boolean);
-  if (c && typeof c === 'object' && Array.isArray((c as { codes?: unknown }).codes)) return ((c as { codes: unknown[] }).codes).map((x) => (typeof x === 'object' && x ? String((x as { code?: unknown }).code ?? '') : String(x)));
-  return null;
+/** The catalogue's description of a field, when it has one (for explaining receipt problems). */
+export function fieldLabel(table: string, name: string): string | null {
+  const t = (TABLES as Record<string, { title: string; fields: { name: string }[] } | undefined>)[table];
+  return t && t.fields.some((f) => f.name === name) ? `${t.title}` : null;
 }
 
 interface FormKind {
   key: string;
   vi: string;
   en: string;
-  /** Table codes the form fills, found in the catalogue (first match by code or name pattern). */
-  find: (c: Map<string, TableDef>) => string[];
+  tables: () => FormTable[];
+  /** 'package': GIAMDINHHS through the gateway pipeline; a certificate kind: the book's intake. */
+  path: 'package' | 'death_notice' | 'driving_check';
 }
-
-const byPattern = (c: Map<string, TableDef>, re: RegExp) => [...c.values()].filter((t) => re.test(t.code) || re.test(t.title ?? '')).map((t) => t.code);
 
 export const FORM_KINDS: FormKind[] = [
-  { key: 'giay-chung-sinh', vi: 'Giấy chứng sinh', en: 'Birth certificate', find: (c) => (c.has('XML9') ? ['XML1', 'XML9'] : []) },
-  { key: 'giay-bao-tu', vi: 'Giấy báo tử', en: 'Death notice', find: (c) => { const t = byPattern(c, /BAO_?TU|DEATH|báo tử/i); return t.length ? ['XML1', t[0]] : []; } },
-  { key: 'kham-suc-khoe-lai-xe', vi: 'Giấy khám sức khỏe lái xe', en: 'Driving-licence health check', find: (c) => { const t = byPattern(c, /LAI_?XE|DRIV|lái xe/i); return t.length ? ['XML1', t[0]] : []; } },
-  { key: 'ho-so', vi: 'Cả hồ sơ (bảng 1)', en: 'A whole dossier (table 1)', find: (c) => (c.has('XML1') ? ['XML1'] : []) },
+  { key: 'giay-chung-sinh', vi: 'Giấy chứng sinh', en: 'Birth certificate', tables: () => [stdTable('XML1'), stdTable('XML9')], path: 'package' },
+  { key: 'giay-bao-tu', vi: 'Giấy báo tử', en: 'Death notice', tables: () => [certTable('death_notice')], path: 'death_notice' },
+  { key: 'kham-suc-khoe-lai-xe', vi: 'Giấy khám sức khỏe lái xe', en: 'Driving-licence health check', tables: () => [certTable('driving_check')], path: 'driving_check' },
+  { key: 'ho-so', vi: 'Cả hồ sơ (bảng 1 — tổng hợp)', en: 'A whole dossier (table 1 — summary)', tables: () => [stdTable('XML1')], path: 'package' },
 ];
 
-function inputFor(table: string, f: FieldDef, value: string, error?: Problem): SafeHtml {
+function inputFor(table: string, f: FormField, value: string, error?: Problem): SafeHtml {
   const id = `f-${table}-${f.name}`;
-  const codes = codesOf(f);
   const hint = f.type === 'date' ? 'yyyyMMdd' : f.type === 'datetime' ? 'yyyyMMddHHmm' : f.type === 'number' ? '0–9' : '';
-  const long = (f.maxLength ?? 0) > 255;
-  const attrs = html` id="${id}" name="${table}.${f.name}" data-type="${f.type}"${f.maxLength ? html` maxlength="${f.maxLength}"` : ''}${f.required ? html` required` : ''}${codes && codes.length <= 200 ? html` data-codes="${codes.join('|')}"` : ''} aria-describedby="${id}-hint ${id}-err"${error ? html` aria-invalid="true"` : ''}`;
+  const long = (f.maxLength ?? 0) > 255 || f.maxLength === null;
+  const codes = f.codes && f.codes.length <= 300 ? f.codes : undefined;
+  const attrs = html` id="${id}" name="${table}.${f.name}" data-type="${f.type}"${f.maxLength ? html` maxlength="${f.maxLength}"` : ''}${f.required ? html` required` : ''}${codes ? html` data-codes="${codes.join('|')}"` : ''} aria-describedby="${id}-hint ${id}-err"${error ? html` aria-invalid="true"` : ''}`;
   return html`<div><label for="${id}">${f.name}${f.required ? html` <span aria-hidden="true">*</span>` : ''}</label>
-<p class="hint" id="${id}-hint">${f.description ?? ''}${hint ? html` (${hint})` : ''}</p>
-${long ? html`<textarea${attrs} rows="2">${value}</textarea>` : html`<input${attrs} value="${value}"${f.type === 'number' || f.type === 'date' || f.type === 'datetime' ? html` inputmode="numeric"` : ''}>`}
-<p class="field-error" id="${id}-err" aria-live="polite">${error ? error.vi + ' / ' + error.en : ''}</p></div>`;
+<p class="hint" id="${id}-hint">${f.description ?? ''}${hint ? html` (${hint})` : ''}${codes && codes.length <= 20 ? html` [${codes.join(', ')}]` : ''}</p>
+${long ? html`<textarea${attrs} rows="2">${value}</textarea>` : html`<input${attrs} value="${value}"${f.type !== 'string' ? html` inputmode="numeric"` : ''}>`}
+<p class="field-error" id="${id}-err" aria-live="polite">${error ? `${error.vi} / ${error.en}` : ''}</p></div>`;
 }
 
-function formPage(ctx: PageCtx, kind: FormKind, tables: TableDef[], values: Record<string, string>, problems: Problem[], notice?: SafeHtml): string {
+/** The form's key for a problem path: "…XML9[0].HO_TEN_CON" → "XML9.HO_TEN_CON", "death_notice.SO" stays. */
+function problemKey(path: string): string | null {
+  const m = /([A-Za-z0-9_]+)(?:\[\d+\])?\.([A-Z0-9_]+)$/.exec(path);
+  return m ? `${m[1]}.${m[2]}` : null;
+}
+
+function formPage(ctx: PageCtx, kind: FormKind, values: Record<string, string>, problems: Problem[], notice?: SafeHtml): string {
   const L = ctx.lang;
   const at = new Map<string, Problem>();
   for (const p of problems) {
-    const m = /(XML\d+|[A-Z_]+)(?:\[\d+\])?\.([A-Z0-9_]+)$/.exec(p.path);
-    if (m && !at.has(`${m[1]}.${m[2]}`)) at.set(`${m[1]}.${m[2]}`, p);
+    const k = problemKey(p.path);
+    if (k && !at.has(k)) at.set(k, p);
   }
+  const signing = kind.path === 'package'
+    ? html`<fieldset><legend>${tr(L, 'Ký số', 'Signing')}</legend>
+<p><input type="radio" id="sign-held" name="signer" value="held" checked> <label for="sign-held" class="inline">${tr(L, 'Ký bằng khóa của cơ sở do cổng giữ', 'Sign with the facility key held by the gateway')}</label></p>
+<p><input type="radio" id="sign-upload" name="signer" value="upload"> <label for="sign-upload" class="inline">${tr(L, 'Ký bằng khóa tải lên (PEM)', 'Sign with an uploaded key (PEM)')}</label></p>
+<label for="keyPem">${tr(L, 'Khóa riêng (PEM) — chỉ dùng cho lần ký này, không lưu', 'Private key (PEM) — used for this signature only, not stored')}</label><textarea id="keyPem" name="keyPem" rows="3" autocomplete="off"></textarea>
+<label for="certPem">${tr(L, 'Chứng thư (PEM)', 'Certificate (PEM)')}</label><textarea id="certPem" name="certPem" rows="3"></textarea>
+</fieldset>`
+    : '';
   return page(ctx, {
     title: [kind.vi, kind.en],
     area: 'facility',
     nav: FACILITY_NAV,
     notice: html`${notice ?? ''}${problems.length ? alertBox('error', html`<p>${tr(L, 'Biểu mẫu có lỗi, xem từng trường bên dưới.', 'The form has problems; see each field below.')}</p>${problemList(ctx, problems)}`) : ''}`,
-    body: html`<p class="hint">${tr(L, 'Các trường có dấu * là bắt buộc. Biểu mẫu kiểm tra khi bạn gõ theo quy tắc của danh mục chuẩn.', 'Fields marked * are required. The form checks as you type, with the standard catalogue’s rules.')}</p>
+    body: html`<p class="hint">${tr(L, 'Các trường có dấu * là bắt buộc. Biểu mẫu kiểm tra khi bạn gõ theo quy tắc của danh mục chuẩn, và kiểm tra lại trên máy chủ trước khi gửi.', 'Fields marked * are required. The form checks as you type with the standard catalogue’s rules, and again on the server before sending.')}</p>
 <form method="post" action="/co-so/nhap-tay/${kind.key}" data-validate novalidate>${csrfField(ctx)}
-${tables.map((t) => html`<fieldset><legend>${t.code}${t.title ? html` — ${t.title}` : ''}</legend><div class="form-grid">${t.fields.map((f) => inputFor(t.code, f, values[`${t.code}.${f.name}`] ?? '', at.get(`${t.code}.${f.name}`)))}</div></fieldset>`)}
-<fieldset><legend>${tr(L, 'Ký số', 'Signing')}</legend>
-<p><input type="radio" id="sign-held" name="signer" value="held" checked> <label for="sign-held" class="inline">${tr(L, 'Ký bằng khóa của cơ sở do cổng giữ', 'Sign with the facility key held by the gateway')}</label></p>
-<p><input type="radio" id="sign-upload" name="signer" value="upload"> <label for="sign-upload" class="inline">${tr(L, 'Ký bằng khóa tải lên (PEM)', 'Sign with an uploaded key (PEM)')}</label></p>
-<label for="keyPem">${tr(L, 'Khóa riêng (PEM) — chỉ dùng cho lần ký này, không lưu', 'Private key (PEM) — used for this signature only, not stored')}</label><textarea id="keyPem" name="keyPem" rows="3" autocomplete="off"></textarea>
-<label for="certPem">${tr(L, 'Chứng thư (PEM)', 'Certificate (PEM)')}</label><textarea id="certPem" name="certPem" rows="3"></textarea>
-</fieldset>
-<p><button type="submit">${tr(L, 'Kiểm tra, ký và gửi', 'Check, sign and send')}</button></p>
+${kind.tables().map((t) => html`<fieldset><legend>${t.code} — ${t.title}</legend><div class="form-grid">${t.fields.map((f) => inputFor(t.code, f, values[`${t.code}.${f.name}`] ?? '', at.get(`${t.code}.${f.name}`)))}</div></fieldset>`)}
+${signing}
+<p><button type="submit">${tr(L, kind.path === 'package' ? 'Kiểm tra, ký và gửi' : 'Kiểm tra và gửi', kind.path === 'package' ? 'Check, sign and send' : 'Check and send')}</button></p>
 </form>`,
   });
 }
 
-export async function registerManualForms(app: FastifyInstance, deps: WebDeps): Promise<void> {
+export async function registerManualForms(app: FastifyInstance, deps: WebDeps & { gateway?: Record<string, unknown> }): Promise<void> {
   const { db } = deps;
   const roles = ['facility'];
   pageRoute(app, deps, 'GET', '/co-so/nhap-tay', { area: 'facility', roles }, async (_req, _reply, ctx) => {
     const L = ctx.lang;
-    const c = await catalogue();
-    if (!c) return page(ctx, { title: ['Nhập tay giấy tờ', 'Manual forms'], area: 'facility', nav: FACILITY_NAV, body: unavailable(ctx, 'standard.TABLES') });
     return page(ctx, {
       title: ['Nhập tay giấy tờ', 'Manual forms'],
       area: 'facility',
       nav: FACILITY_NAV,
-      body: html`<p>${tr(L, 'Dành cho cơ sở chưa xuất được dữ liệu từ phần mềm: nhập, ký số và gửi qua cùng quy trình tiếp nhận.', 'For a facility whose software cannot export: type, sign and send through the same receiving pipeline.')}</p>
-<ul class="cards">${FORM_KINDS.map((k) => {
-        const ok = k.find(c).length > 0;
-        return html`<li class="card">${ok ? html`<a href="/co-so/nhap-tay/${k.key}">${tr(L, k.vi, k.en)}</a>` : html`${tr(L, k.vi, k.en)} — <span class="meta">${tr(L, 'danh mục chưa có bảng này', 'the catalogue has no such table yet')}</span>`}</li>`;
-      })}</ul>`,
+      body: html`<p>${tr(L, 'Dành cho cơ sở chưa xuất được dữ liệu từ phần mềm: nhập, kiểm tra, ký số và gửi.', 'For a facility whose software cannot export: type, check, sign and send.')}</p>
+<ul class="cards">${FORM_KINDS.map((k) => html`<li class="card"><a href="/co-so/nhap-tay/${k.key}">${tr(L, k.vi, k.en)}</a></li>`)}</ul>`,
     });
   });
 
-  const resolve = async (key: string): Promise<{ kind: FormKind; tables: TableDef[] }> => {
+  const kindOf = (key: string): FormKind => {
     const kind = FORM_KINDS.find((k) => k.key === key);
-    const c = await catalogue();
-    if (!kind || !c) throw ProblemError.of(WEB.WEB_NOT_FOUND, 'kind');
-    const codes = kind.find(c);
-    if (!codes.length) throw ProblemError.of(WEB.WEB_NOT_FOUND, 'kind');
-    return { kind, tables: codes.map((x) => c.get(x)!).filter(Boolean) };
+    if (!kind) throw ProblemError.of(WEB.WEB_NOT_FOUND, 'kind');
+    return kind;
   };
 
-  pageRoute(app, deps, 'GET', '/co-so/nhap-tay/:kind', { area: 'facility', roles }, async (req, _reply, ctx) => {
-    const { kind, tables } = await resolve((req.params as { kind: string }).kind);
-    return formPage(ctx, kind, tables, {}, []);
-  });
+  pageRoute(app, deps, 'GET', '/co-so/nhap-tay/:kind', { area: 'facility', roles }, async (req, _reply, ctx) => formPage(ctx, kindOf((req.params as { kind: string }).kind), {}, []));
 
   pageRoute(app, deps, 'POST', '/co-so/nhap-tay/:kind', { area: 'facility', roles }, async (req, reply, ctx) => {
-    const { kind, tables } = await resolve((req.params as { kind: string }).kind);
+    const kind = kindOf((req.params as { kind: string }).kind);
     const macskcb = facilityOf(ctx.user);
     const values: Record<string, string> = {};
-    const dossierTables: Partial<Record<TableCode, Row[]>> = {};
-    for (const t of tables) {
+    const rows: Record<string, Row> = {};
+    for (const t of kind.tables()) {
       const row: Row = {};
       for (const f of t.fields) {
-        const v = field(req.body, `${t.code}.${f.name}`, Math.max(f.maxLength ?? 4096, 16) * 2);
+        const v = field(req.body, `${t.code}.${f.name}`, Math.min(Math.max(f.maxLength ?? 8000, 16) * 2, 64 * 1024));
         values[`${t.code}.${f.name}`] = v;
-        row[f.name] = v;
+        if (v !== '' || kind.path === 'package') row[f.name] = v;
       }
-      dossierTables[t.code as TableCode] = [row];
+      rows[t.code] = row;
     }
-    const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
-    const pkg = { macskcb, ngayLap: today, dossiers: [{ tables: dossierTables }] };
-    const validate = await domainFn('standard', 'validatePackage');
-    const build = await domainFn('standard', 'buildPackage');
-    if (!validate || !build) return formPage(ctx, kind, tables, values, [], unavailable(ctx, 'standard.validatePackage/buildPackage'));
-    const v = (await validate(pkg)) as { valid: boolean; problems: Problem[]; dossiers?: { problems: Problem[] }[] };
-    const problems = [...(v.problems ?? []), ...(v.dossiers ?? []).flatMap((d) => d.problems ?? [])].filter((p, i, a) => a.findIndex((q) => q.code === p.code && q.path === p.path) === i);
-    if (!v.valid) {
+    const fail = (problems: Problem[]) => {
       reply.code(400);
-      return formPage(ctx, kind, tables, values, problems.filter((p) => p.severity === 'error'));
+      return formPage(ctx, kind, values, problems);
+    };
+
+    if (kind.path !== 'package') {
+      try {
+        const r = await receiveCertificate(db, actorFromPrincipal(ctx.user), kind.path, rows[kind.path]);
+        return page(ctx, { title: [kind.vi, kind.en], area: 'facility', nav: FACILITY_NAV, body: alertBox('ok', html`${tr(ctx.lang, 'Đã nhận và đưa vào sổ sức khỏe của người dân', 'Received and placed in the citizen’s health book')} (${tr(ctx.lang, 'phiên bản', 'version')} ${r.version}).`) });
+      } catch (e) {
+        if (e instanceof ProblemError) return fail(e.problems);
+        throw e;
+      }
     }
-    const unsigned = (await build(pkg)) as Buffer;
+
+    const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+    const tables: Partial<Record<TableCode, Row[]>> = {};
+    for (const [code, row] of Object.entries(rows)) tables[code as TableCode] = [row];
+    const pkg = { macskcb, ngayLap: today, dossiers: [{ tables }] };
+    const v = validatePackage(pkg);
+    const problems = [...v.problems, ...v.dossiers.flatMap((d) => d.problems)].filter((p, i, a) => a.findIndex((q) => q.code === p.code && q.path === p.path) === i);
+    if (!v.valid) return fail(problems.filter((p) => p.severity === 'error'));
+    const unsigned = buildPackage(pkg);
     let signed: Buffer;
-    const mode = field(req.body, 'signer', 10);
-    if (mode === 'upload') {
+    if (field(req.body, 'signer', 10) === 'upload') {
       const signXml = await domainFn('signature', 'signXml');
       const fromPem = await domainFn('signature', 'signerFromPem');
-      if (!signXml || !fromPem) return formPage(ctx, kind, tables, values, [], unavailable(ctx, 'signature.signXml'));
-      const signer = await fromPem(field(req.body, 'keyPem', 64 * 1024), field(req.body, 'certPem', 64 * 1024));
-      signed = (await signXml(unsigned, signer)) as Buffer;
+      if (!signXml || !fromPem) return formPage(ctx, kind, values, [], unavailable(ctx, 'signature.signXml'));
+      try {
+        const signer = await fromPem(field(req.body, 'keyPem', 64 * 1024), field(req.body, 'certPem', 64 * 1024));
+        signed = (await signXml(unsigned, signer)) as Buffer;
+      } catch (e) {
+        if (e instanceof ProblemError) return fail(e.problems);
+        throw e;
+      }
     } else {
-      const held = await domainFn('gateway', 'signWithFacilityKey');
-      if (!held) return formPage(ctx, kind, tables, values, [], unavailable(ctx, 'gateway.signWithFacilityKey'));
+      const held = await domainFn('gateway', 'signAsFacility');
+      if (!held) return formPage(ctx, kind, values, [], unavailable(ctx, 'gateway.signAsFacility (facility key held by the gateway)'));
       signed = (await held(db, macskcb, unsigned)) as Buffer;
     }
-    const submit = await domainFn('gateway', 'receivePackage');
-    if (!submit) return formPage(ctx, kind, tables, values, [], unavailable(ctx, 'gateway.receivePackage'));
-    const receipt = await submit(db, signed, { macskcb, config: deps.config });
-    return page(ctx, { title: [kind.vi, kind.en], area: 'facility', nav: FACILITY_NAV, body: await receiptView(ctx, receipt) });
+    const submit = await domainFn('gateway', 'submitPackage');
+    if (!submit || !deps.gateway) return formPage(ctx, kind, values, [], unavailable(ctx, 'gateway.submitPackage'));
+    const r = (await submit(deps.gateway, { bytes: signed, principal: { tokenId: 0, macskcb, scopes: ['submit'] } })) as { receipt: Parameters<typeof receiptView>[1] };
+    return page(ctx, { title: [kind.vi, kind.en], area: 'facility', nav: FACILITY_NAV, body: await receiptView(ctx, r.receipt) });
   });
 }

@@ -4,14 +4,16 @@
 import type { FastifyInstance } from 'fastify';
 import { ProblemError } from '../errors/index.ts';
 import { alertBox, csrfField, page, problemList, unavailable } from './layout.ts';
-import { domainFn } from './domains.ts';
+import { actorFromPrincipal, claimConsent } from '../access/index.ts';
+import { getBook, receivePatient, recentResults, type BookEntry } from '../healthbook/index.ts';
+import { kindLabel } from './citizen.ts';
+import { fmtDateTime } from './i18n.ts';
 import { WEB } from './errors.ts';
 import { html, type SafeHtml } from './html.ts';
 import { tr } from './i18n.ts';
 import { field, pageRoute, type WebDeps } from './kit.ts';
 import type { PageCtx } from './context.ts';
 import { FACILITY_NAV } from './facility.ts';
-import { bookView } from './book.ts';
 
 const KINDS: [string, string, string][] = [
   ['cccd', 'Số CCCD (căn cước công dân)', 'Citizen ID card number (CCCD)'],
@@ -42,11 +44,28 @@ export async function registerPatient(app: FastifyInstance, deps: WebDeps): Prom
     const L = ctx.lang;
     const values = { kind: field(req.body, 'kind', 20), idValue: field(req.body, 'idValue', 20), consentCode: field(req.body, 'consentCode', 64), purpose: field(req.body, 'purpose', 200) };
     if (!values.idValue) throw ProblemError.of(WEB.WEB_FIELD_REQUIRED, 'body.idValue', { field: tr(L, 'Số giấy tờ', 'Document number') });
-    const read = await domainFn('access', 'readBookForFacility');
-    if (!read) return P(ctx, receiveForm(ctx, values), unavailable(ctx, 'access.readBookForFacility'));
+    const actor = actorFromPrincipal(ctx.user);
+    const input = values.kind === 'bhyt' ? { bhytCard: values.idValue } : values.kind === 'personal_id' ? { personalId: values.idValue } : { cccd: values.idValue };
     try {
-      const result = await read(db, ctx.user, { idKind: values.kind, idValue: values.idValue, consentCode: values.consentCode, purpose: values.purpose });
-      return P(ctx, html`${alertBox('ok', tr(L, 'Đã tiếp nhận: trùng khớp chắc chắn, có đồng ý của người bệnh.', 'Received: a single certain match, under the patient’s consent.'))}${await bookView(ctx, result, { forDoctor: true })}`);
+      let match = await receivePatient(db, actor, input);
+      if (!match.consent.active && values.consentCode) {
+        const c = await claimConsent(db, actor, values.consentCode);
+        if (c.personalId !== match.personalId) throw ProblemError.of(WEB.WEB_FIELD_INVALID, 'body.consentCode', { field: tr(L, 'Mã đồng ý', 'Consent code'), rule: 'consent of this patient', detail: tr(L, 'mã không thuộc người bệnh này', 'the code belongs to another person') });
+        match = await receivePatient(db, actor, input);
+      }
+      if (!match.consent.active) {
+        reply.code(403);
+        return P(ctx, receiveForm(ctx, values), alertBox('error', html`${tr(L, 'Đã xác định đúng người bệnh nhưng chưa có đồng ý còn hiệu lực. Hãy nhập mã đồng ý người bệnh cung cấp.', 'The patient was matched, but there is no active consent. Enter the consent code the patient gives you.')}`));
+      }
+      const purpose = values.purpose || 'treatment';
+      const book = await getBook(db, actor, match.personalId, { purpose, limit: 500 });
+      const recent = await recentResults(db, actor, match.personalId, { days: 90, purpose }).catch((e: unknown) => (e instanceof ProblemError ? e : Promise.reject(e)));
+      return P(ctx, html`${alertBox('ok', tr(L, 'Đã tiếp nhận: trùng khớp chắc chắn, có đồng ý của người bệnh.', 'Received: a single certain match, under the patient’s consent.'))}
+<p class="card"><strong>${match.person.fullName}</strong> · ${tr(L, 'Ngày sinh', 'Born')} ${match.person.birth.slice(6, 8)}/${match.person.birth.slice(4, 6)}/${match.person.birth.slice(0, 4)}</p>
+<h2>${tr(L, 'Kết quả gần đây ở cơ sở khác (90 ngày)', 'Recent results elsewhere (90 days)')}</h2>
+${recent instanceof ProblemError ? problemList(ctx, recent.problems) : entryList(ctx, recent)}
+<h2>${tr(L, 'Sổ sức khỏe', 'Health book')}</h2>
+${entryList(ctx, book.entries.filter((e) => e.kind !== 'admin'))}`);
     } catch (e) {
       if (e instanceof ProblemError) {
         reply.code(e.status);
@@ -55,4 +74,12 @@ export async function registerPatient(app: FastifyInstance, deps: WebDeps): Prom
       throw e;
     }
   });
+}
+
+function entryList(ctx: PageCtx, entries: BookEntry[]): SafeHtml {
+  const L = ctx.lang;
+  if (!entries.length) return html`<p>${tr(L, 'Không có mục nào.', 'No entries.')}</p>`;
+  return html`<ul class="cards">${entries.slice(0, 300).map(
+    (e) => html`<li class="card"><h3>${kindLabel(L, e.kind)}: ${e.title}</h3><p class="meta">${fmtDateTime(L, e.occurredAt)} · <code>${e.macskcb}</code></p></li>`,
+  )}</ul>`;
 }

@@ -27,8 +27,8 @@ const SECURITY_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
 };
 
-export default async function routes(app: FastifyInstance, opts: { db: Db; config?: Record<string, any> }): Promise<void> {
-  const deps: WebDeps = { db: opts.db, config: opts.config ?? {} };
+export default async function routes(app: FastifyInstance, opts: { db: Db; config?: Record<string, any>; receiptKey?: unknown }): Promise<void> {
+  const deps: WebDeps = { db: opts.db, config: opts.config ?? {}, gateway: opts.receiptKey ? (opts as Record<string, unknown>) : undefined };
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody, { bodyLimit: 512 * 1024 });
 
   const assets: Record<string, { body: Buffer; type: string }> = {
