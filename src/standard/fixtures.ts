@@ -3,6 +3,7 @@
 import { TABLES, CODE_LISTS, fieldsOf, PACKAGE_TABLES } from './catalogue/index.ts';
 import { formatDateTime } from './dates.ts';
 import type { Dossier, Package, Row, TableCode } from './types.ts';
+import type { CatalogueEntry } from './facility-catalogue.ts';
 
 export interface DossierOptions {
   /** Deterministic variation (names, dates, amounts). */
@@ -237,4 +238,20 @@ export function validCheckInRows(d: Dossier = validDossier()): Row[] {
 export function validGdykRows(seed = 1): Row[] {
   const ctx: Record<string, string> = { SO_CCCD: `0010850${pad(seed, 5)}`, MA_THE_BHYT: 'DN4010000000001', MA_CSKCB: '01001', MA_NOI_DEN: '01002', MA_BENH_CHINH: 'I10', NGAY_VAO: '202503100800' };
   return [genericRow('XML12', 0, ctx)];
+}
+
+/**
+ * A synthetic approved catalogue of the facility: every drug and service the fixtures use (so
+ * valid fixtures pass the catalogue check), plus `extra` generated drugs, services and supplies.
+ */
+export function syntheticCatalogue(extra = 0): CatalogueEntry[] {
+  const out: CatalogueEntry[] = [];
+  for (const [code, name, hl, unit, price] of DRUGS) out.push({ kind: 'drug', code, name: `${name} ${hl}`, unit, price, validFrom: '20240101', validTo: '' });
+  for (const [code, name, , price] of SERVICES) out.push({ kind: 'service', code, name, unit: 'Lần', price, validFrom: '20240101', validTo: '' });
+  for (let i = 0; i < extra; i++) {
+    const kind = (['drug', 'service', 'supply'] as const)[i % 3];
+    const code = kind === 'drug' ? `40.${1000 + i}` : kind === 'service' ? `${pad(1 + (i % 28), 2)}.${pad(i, 4)}.${pad(i % 9999, 4)}` : `N${pad(i % 9, 2)}.${pad(i % 99, 2)}.${pad(i, 3)}.${pad(i % 9999, 4)}`;
+    out.push({ kind, code, name: `Mục ${i}`, unit: kind === 'drug' ? 'Viên' : kind === 'supply' ? 'Cái' : 'Lần', price: 1000 + ((i * 137) % 500) * 100, validFrom: '20240101', validTo: i % 10 === 0 ? '20241231' : '' });
+  }
+  return out;
 }

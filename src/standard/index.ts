@@ -20,7 +20,9 @@ export {
 } from './package.ts';
 export type { ParseLimits, ParseOptions, BuildOptions, ReadResult } from './package.ts';
 export { parseDateTime, tryParseDateTime, formatDateTime, isDateText } from './dates.ts';
-export { validatePackage, validateBytes, validateRows } from './validate.ts';
-export type { ValidateOptions, ValidationResult, DossierResult, DossierCheck } from './validate.ts';
+export { validatePackage, validateBytes, validateRows, validateDocument, sniffKind } from './validate.ts';
+export type { ValidateOptions, ValidationResult, DossierResult, DossierCheck, DocumentKind } from './validate.ts';
 export * as rules from './rules.ts';
 export { parseXml, hasDtd, isValidUtf8, XML_ERRORS, DEFAULT_XML_LIMITS } from './xml.ts';
+export { catalogueCheck, catalogueFromRows, parseCsv, catalogueToCsv, parsePrice, parseCatalogueDate, normalizeHeader, CATALOGUE_HEADERS } from './facility-catalogue.ts';
+export type { CatalogueEntry, CatalogueKind, FacilityCatalogue, CatalogueCheckOptions } from './facility-catalogue.ts';

@@ -4,7 +4,7 @@
 import { problem, ProblemError, type Problem, type Severity, type ErrorDef } from '../errors/index.ts';
 import { STD } from './errors.ts';
 import { TABLES, CODE_LISTS, fieldDef, type CodeListDef, type FieldDef } from './catalogue/index.ts';
-import { readPackage, maLkOf, type ParseOptions } from './package.ts';
+import { readPackage, maLkOf, parseCheckIn, parseGdyk, type ParseOptions } from './package.ts';
 import { isDateText, tryParseDateTime } from './dates.ts';
 import { CONDITIONAL_RULES, IDENTITY_FIELDS, ID_PATTERNS, DATE_ORDER_RULES, TOTAL_RULES, TRANSFER_MA_LOAI_RV, SO_NGAY_DTRI_RULE, COPIES_OF_XML1, ZERO_FILL_DATE_FIELDS, type ConditionalRule, type Cond } from './rules.ts';
 import { TABLE_CODES, type Dossier, type Package, type Row, type TableCode, type Edition } from './types.ts';
@@ -322,4 +322,45 @@ export function validateRows(code: TableCode, rows: Row[], opts: ValidateOptions
   const ctx = makeCtx(opts);
   checkTable(ctx, code, rows, base.startsWith('XML') ? '' : base);
   return ctx.out.map((p) => (p.path.startsWith('.') ? { ...p, path: p.path.slice(1) } : p));
+}
+
+export type DocumentKind = 'package' | 'checkin' | 'gdyk' | 'unknown';
+
+/** The kind of document from its root element name (reads at most the first 4 KiB). */
+export function sniffKind(bytes: Uint8Array): DocumentKind {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 4096)).toString('latin1');
+  const m = /<([A-Za-z_][\w.-]*)[\s>/]/.exec(head.replace(/<\?[\s\S]*?\?>/g, '').replace(/<!--[\s\S]*?-->/g, ''));
+  const root = m?.[1];
+  if (root === 'GIAMDINHHS') return 'package';
+  if (root === TABLES.XML0.root) return 'checkin';
+  if (root === TABLES.XML12.root) return 'gdyk';
+  return 'unknown';
+}
+
+/**
+ * Validate any document of the standard: a GIAMDINHHS package, a check-in (XML0) or an
+ * assessment (XML12) document. Never throws for bad data. `unusable` = the input could not be read
+ * as a document at all (exit code 2 in the CLI).
+ */
+export function validateDocument(bytes: Uint8Array, opts: ValidateOptions = {}): ValidationResult & { kind: DocumentKind; unusable: boolean } {
+  const kind = sniffKind(bytes);
+  if (kind === 'package' || kind === 'unknown') {
+    const r = validateBytes(bytes, opts);
+    return { ...r, kind, unusable: !r.package };
+  }
+  const code: TableCode = kind === 'checkin' ? 'XML0' : 'XML12';
+  try {
+    const parsed = readStandaloneForValidation(code, bytes, opts);
+    const problems = [...applySeverity(parsed.problems, opts), ...validateRows(code, parsed.rows, opts)];
+    const maLk = parsed.rows[0]?.MA_LK ?? '';
+    const valid = !hasError(problems);
+    return { kind, unusable: false, valid, problems: [], dossiers: [{ index: 0, maLk, valid, problems }] };
+  } catch (e) {
+    if (e instanceof ProblemError) return { kind, unusable: true, valid: false, problems: e.problems, dossiers: [] };
+    throw e;
+  }
+}
+
+function readStandaloneForValidation(code: TableCode, bytes: Uint8Array, opts: ParseOptions) {
+  return code === 'XML0' ? parseCheckIn(bytes, opts) : parseGdyk(bytes, opts);
 }
