@@ -19,7 +19,13 @@ export function register(program: Command) {
           dataDir: process.env.DATABASE_URL ? undefined : o.data,
           port: o.port,
           host: o.host,
-          config: { maxInFlight: o.maxInFlight, worker: o.worker, logger: !o.quiet },
+          config: {
+            maxInFlight: o.maxInFlight,
+            worker: o.worker,
+            logger: !o.quiet,
+            // SSK_GATEWAY_MODULES=gateway,healthbook mounts only those modules (default: all).
+            modules: process.env.SSK_GATEWAY_MODULES ? process.env.SSK_GATEWAY_MODULES.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+          },
         });
         process.stderr.write(`cổng tiếp nhận đang chạy / gateway listening on ${gw.url} (${gw.db.kind})\n`);
         if (process.send) process.send({ ready: true, url: gw.url });

@@ -1,0 +1,61 @@
+// The signature check of a received document, against the facility's registered certificates.
+// Uses src/signature's verifySignedXml (pure); maps its result to the gateway's findings.
+import { problem, type Problem } from '../errors/index.ts';
+import type { Queryable } from '../store/index.ts';
+import { GW } from './errors.ts';
+
+export interface SigVerifyResult {
+  ok: boolean;
+  certificate?: { der: Buffer; fingerprint: string; facilityCode?: string };
+  signedAt?: Date;
+  code?: string;
+  reason?: Problem;
+}
+
+type VerifyFn = (bytes: Uint8Array, opts: { expectedCertificates?: Buffer[]; at?: Date }) => SigVerifyResult;
+
+let verifyFn: VerifyFn | undefined;
+
+async function loadVerify(): Promise<VerifyFn> {
+  if (verifyFn) return verifyFn;
+  const path = '../signature/index.ts';
+  const mod = (await import(path)) as { verifySignedXml: VerifyFn };
+  verifyFn = mod.verifySignedXml;
+  return verifyFn;
+}
+
+export interface SignatureCheck {
+  ok: boolean;
+  certificateId?: number;
+  signedAt?: Date;
+  problems: Problem[];
+}
+
+/**
+ * Verify the document's signature with the facility's registered certificates as the only
+ * acceptable keys. Revoked certificates are tried too, only to say "revoked" rather than "unknown".
+ */
+export async function checkSignature(db: Queryable, macskcb: string, bytes: Uint8Array): Promise<SignatureCheck> {
+  const certs = (
+    await db.query<{ id: number; fingerprint: string; der: Buffer; revoked_at: Date | null }>(
+      `SELECT id, fingerprint, der, revoked_at FROM facility_certificate WHERE macskcb = $1 ORDER BY id`,
+      [macskcb],
+    )
+  ).rows;
+  if (!certs.length) return { ok: false, problems: [problem(GW.GW_CERT_UNREGISTERED, 'CHUKYDONVI')] };
+  const verify = await loadVerify();
+  const r = verify(bytes, { expectedCertificates: certs.map((c) => c.der) });
+  if (!r.ok) {
+    const why = r.reason;
+    const notExpected = /EXPECT|UNKNOWN_CERT|NOT_REGISTERED|UNTRUSTED|PINNED|NOT_ALLOWED/i.test(r.code ?? why?.code ?? '');
+    const detail = why ? `${why.code}: ${why.en}`.slice(0, 300) : (r.code ?? 'invalid');
+    const out: Problem[] = [notExpected ? problem(GW.GW_CERT_UNREGISTERED, why?.path || 'CHUKYDONVI') : problem(GW.GW_SIGNATURE_INVALID, why?.path || 'CHUKYDONVI', { detail })];
+    if (why) out.push(why);
+    return { ok: false, problems: out };
+  }
+  const fp = r.certificate?.fingerprint?.toLowerCase();
+  const rec = certs.find((c) => c.fingerprint === fp);
+  if (!rec) return { ok: false, problems: [problem(GW.GW_CERT_UNREGISTERED, 'CHUKYDONVI')] };
+  if (rec.revoked_at) return { ok: false, certificateId: rec.id, problems: [problem(GW.GW_CERT_REVOKED, 'CHUKYDONVI')] };
+  return { ok: true, certificateId: rec.id, signedAt: r.signedAt, problems: [] };
+}
