@@ -3,7 +3,7 @@
 // visits sent in real time — some through connectors watching an intake folder, the rest
 // directly — with a progress line. Modules built in parallel are loaded when present; a missing
 // one is named plainly and the demo goes on without it.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
@@ -174,18 +174,20 @@ export async function startDemo(o: DemoOptions = {}): Promise<RunningDemo> {
         const fs = state.facilities[f.macskcb];
         const cdir = join(dir, 'connectors', f.macskcb);
         try {
+          mkdirSync(cdir, { recursive: true });
+          writeFileSync(join(cdir, 'facility.key.pem'), fs.keyPem, { mode: 0o600 });
+          writeFileSync(join(cdir, 'facility.cert.pem'), fs.certPem);
           const c = await connectorMod.startConnector({
-            dir: cdir,
-            dataDir: join(cdir, 'data'),
             macskcb: f.macskcb,
-            gatewayUrl: gw.url,
+            dataDir: cdir,
             target: { kind: 'sosuckhoe', url: gw.url, token: fs.token },
-            token: fs.token,
-            keyPem: fs.keyPem,
-            certPem: fs.certPem,
-            port: 0,
+            signer: { kind: 'pem', keyFile: join(cdir, 'facility.key.pem'), certFile: join(cdir, 'facility.cert.pem') },
+            http: { host: '127.0.0.1', port: 0 },
+            pollMs: 200,
+            stableMs: 200,
+            retry: { baseMs: 200, maxMs: 5000 },
           });
-          const folder = (c.intakeDir ?? c.inbox ?? c.config?.intakeDir ?? join(cdir, 'intake')) as string;
+          const folder = (c.inbox ?? c.config?.inbox ?? c.folders?.inbox ?? join(cdir, 'inbox')) as string;
           mkdirSync(folder, { recursive: true });
           intake.set(f.macskcb, folder);
           closers.push(() => (c.close ?? c.stop).call(c));
@@ -218,9 +220,10 @@ export async function startDemo(o: DemoOptions = {}): Promise<RunningDemo> {
       stats.sent++;
       if (folder) {
         // The HIS drops the unsigned export; the connector validates, signs and sends it.
-        writeFileSync(join(folder, `${e.maLk}.xml.part`), pkgBytes);
-        const { renameSync } = await import('node:fs');
-        renameSync(join(folder, `${e.maLk}.xml.part`), join(folder, `${e.maLk}.xml`));
+        // Written beside the inbox, then renamed in: the connector never sees a half-written file.
+        const tmp = join(folder, '..', `.${e.maLk}.xml.tmp`);
+        writeFileSync(tmp, pkgBytes);
+        renameSync(tmp, join(folder, `${e.maLk}.xml`));
         stats.viaConnector++;
         return;
       }
