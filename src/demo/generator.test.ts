@@ -27,7 +27,7 @@ test('a province is deterministic from its seed and well-formed', () => {
   for (const p of a.practitioners) assert.ok(a.facilities.some((f) => f.macskcb === p.macskcb));
   const csv = facilitiesCsv(a).trim().split('\n');
   assert.equal(csv.length, a.facilities.length + 1);
-  assert.match(csv[0], /^code,name,level/);
+  assert.match(csv[0], /^macskcb,name,level/);
   assert.equal(practitionersCsv(a).trim().split('\n').length, a.practitioners.length + 1);
 });
 

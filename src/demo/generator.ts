@@ -648,16 +648,16 @@ function csvCell(v: string | boolean | number): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Facilities as CSV (header: code,name,level,ownership,province,district,commune,bhyt_contract). */
+/** Facilities as CSV in the registry's import columns (src/registry importCsv 'facility'). */
 export function facilitiesCsv(p: Province): string {
-  const rows = [['code', 'name', 'level', 'ownership', 'province', 'district', 'commune', 'bhyt_contract'].join(',')];
-  for (const f of p.facilities) rows.push([f.macskcb, f.name, f.level, f.ownership, f.province, f.district, f.commune, f.bhytContract].map(csvCell).join(','));
+  const rows = [['macskcb', 'name', 'level', 'province', 'district', 'commune', 'ownership', 'bhyt_contract'].join(',')];
+  for (const f of p.facilities) rows.push([f.macskcb, f.name, f.level === 'provincial' ? 'province' : f.level, f.province, f.district, f.commune, f.ownership, f.bhytContract].map(csvCell).join(','));
   return rows.join('\n') + '\n';
 }
 
-/** Practitioners as CSV (header: licence,name,facility,title). */
+/** Practitioners as CSV in the registry's import columns (src/registry importCsv 'practitioner'). */
 export function practitionersCsv(p: Province): string {
-  const rows = [['licence', 'name', 'facility', 'title'].join(',')];
-  for (const x of p.practitioners) rows.push([x.licence, x.name, x.macskcb, x.title].map(csvCell).join(','));
+  const rows = [['licence', 'name', 'profession', 'macskcb', 'province'].join(',')];
+  for (const x of p.practitioners) rows.push([x.licence, x.name, x.title, x.macskcb, p.code].map(csvCell).join(','));
   return rows.join('\n') + '\n';
 }

@@ -114,12 +114,11 @@ export async function startDemo(o: DemoOptions = {}): Promise<RunningDemo> {
 
     // Registry: facilities and practitioners from the CSVs.
     const registry = await optionalModule('registry');
-    const importFac = registry && (registry.importFacilitiesCsv ?? registry.importFacilities);
-    const importPra = registry && (registry.importPractitionersCsv ?? registry.importPractitioners);
-    if (importFac) {
+    if (registry?.importCsv) {
       try {
-        await importFac(db, facilitiesCsv(province));
-        if (importPra) await importPra(db, practitionersCsv(province));
+        const a = (await registry.importCsv(db, 'facility', facilitiesCsv(province))) as { problems: unknown[] };
+        const b = (await registry.importCsv(db, 'practitioner', practitionersCsv(province))) as { problems: unknown[] };
+        if (a.problems.length || b.problems.length) missing.push(`registry import reported problems: ${JSON.stringify([...a.problems, ...b.problems].slice(0, 2))}`);
       } catch (e) {
         missing.push(`registry import failed: ${e instanceof Error ? e.message : String(e)}`);
       }
