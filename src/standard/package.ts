@@ -2,7 +2,7 @@
 // medical assessment XML12). Every table is read and written from the catalogue: no code per table.
 // Pure: no I/O.
 import { problem, ProblemError, type Problem } from '../errors/index.ts';
-import { parseXml, XmlElement, type XmlDocument } from './xml.ts';
+import { parseXml, XmlElement, rootPtr, firstElementPtr, nextElementPtr, namePtr, textPtr, hasElementChildPtr, type XmlDocument } from './xml.ts';
 import { STD } from './errors.ts';
 import { TABLES, PACKAGE_TABLES, DEFAULT_EDITION, XML13_ONLY_4750, XML13_ONLY_3176, fieldsOf, fieldDef } from './catalogue/index.ts';
 import { TABLE_CODES, type Dossier, type Edition, type Package, type Row, type TableCode } from './types.ts';
@@ -44,11 +44,6 @@ function* elements(el: XmlElement): Generator<XmlElement> {
   for (let n = el.firstChild; n; n = n.next) if (n instanceof XmlElement) yield n;
 }
 
-function hasChildElement(el: XmlElement): boolean {
-  for (let n = el.firstChild; n; n = n.next) if (n instanceof XmlElement) return true;
-  return false;
-}
-
 function limitsOf(opts?: ParseOptions): ParseLimits {
   return { ...DEFAULT_LIMITS, ...(opts?.limits ?? {}) };
 }
@@ -81,11 +76,11 @@ function xml13Layout(names: Iterable<string>, fallback: Edition): Edition {
   return fallback;
 }
 
-/** Read one row element into a Row holding every field of the table's layout ('' when absent). */
-function readRow(el: XmlElement, code: TableCode, path: string, problems: Problem[]): Row {
+/** Read one row element (by pointer) into a Row holding every field of the table's layout ('' when absent). */
+function readRow(el: number, code: TableCode, path: string, problems: Problem[]): Row {
   const found = new Map<string, string>();
-  for (const child of elements(el)) {
-    const name = child.name;
+  for (let child = firstElementPtr(el); child; child = nextElementPtr(child)) {
+    const name = namePtr(child);
     if (!fieldDef(code, name)) {
       problems.push(problem(STD.STD_ELEMENT_UNKNOWN, `${path}.${name}`, { element: name }));
       continue;
@@ -94,12 +89,12 @@ function readRow(el: XmlElement, code: TableCode, path: string, problems: Proble
       problems.push(problem(STD.STD_ELEMENT_REPEATED, `${path}.${name}`, { element: name }));
       continue;
     }
-    if (hasChildElement(child)) {
+    if (hasElementChildPtr(child)) {
       problems.push(problem(STD.STD_FIELD_NESTED, `${path}.${name}`, { field: name }));
       found.set(name, '');
       continue;
     }
-    found.set(name, child.content);
+    found.set(name, textPtr(child));
   }
   const layout = code === 'XML13' ? xml13Layout(found.keys(), DEFAULT_EDITION) : DEFAULT_EDITION;
   const row: Row = {};
@@ -108,26 +103,29 @@ function readRow(el: XmlElement, code: TableCode, path: string, problems: Proble
   return row;
 }
 
-/** Read the rows of a parsed table document. */
-function readTableDoc(root: XmlElement, code: TableCode, path: string, problems: Problem[], limits: ParseLimits): Row[] | null {
+/** Read the rows of a parsed table document (root element by pointer). */
+function readTableDoc(root: number, code: TableCode, path: string, problems: Problem[], limits: ParseLimits): Row[] | null {
   const t = TABLES[code];
-  if (root.name !== t.root) {
-    problems.push(problem(STD.STD_TABLE_ROOT, path, { table: code, expected: t.root, found: root.name }));
+  const rootName = namePtr(root);
+  if (rootName !== t.root) {
+    problems.push(problem(STD.STD_TABLE_ROOT, path, { table: code, expected: t.root, found: rootName }));
     return null;
   }
   if (!t.list || !t.row) return [readRow(root, code, `${path}[0]`, problems)];
   const rows: Row[] = [];
   let lists = 0;
-  for (const child of elements(root)) {
-    if (child.name === 'CHUKYDONVI') continue;
-    if (child.name !== t.list) {
-      problems.push(problem(STD.STD_ELEMENT_UNKNOWN, `${path}.${child.name}`, { element: child.name }));
+  for (let child = firstElementPtr(root); child; child = nextElementPtr(child)) {
+    const name = namePtr(child);
+    if (name === 'CHUKYDONVI') continue;
+    if (name !== t.list) {
+      problems.push(problem(STD.STD_ELEMENT_UNKNOWN, `${path}.${name}`, { element: name }));
       continue;
     }
     if (++lists > 1) problems.push(problem(STD.STD_ELEMENT_REPEATED, `${path}.${t.list}`, { element: t.list }));
-    for (const r of elements(child)) {
-      if (r.name !== t.row) {
-        problems.push(problem(STD.STD_ELEMENT_UNKNOWN, `${path}.${t.list}.${r.name}`, { element: r.name }));
+    for (let r = firstElementPtr(child); r; r = nextElementPtr(r)) {
+      const rn = namePtr(r);
+      if (rn !== t.row) {
+        problems.push(problem(STD.STD_ELEMENT_UNKNOWN, `${path}.${t.list}.${rn}`, { element: rn }));
         continue;
       }
       if (rows.length >= limits.maxRowsPerTable) {
@@ -154,7 +152,7 @@ export function parseTable(code: TableCode, bytes: Uint8Array, path: string, pro
     throw e;
   }
   try {
-    return readTableDoc(rootOf(doc), code, path, problems, limits);
+    return readTableDoc(rootPtr(doc), code, path, problems, limits);
   } finally {
     doc.dispose();
   }
@@ -364,7 +362,7 @@ function readStandalone(code: TableCode, bytes: Uint8Array, opts?: ParseOptions)
   try {
     const root = rootOf(doc);
     if (root.name !== TABLES[code].root) throw ProblemError.of(STD.STD_ROOT, '', { expected: TABLES[code].root, found: root.name });
-    const rows = readTableDoc(root, code, code, problems, limits) ?? [];
+    const rows = readTableDoc(rootPtr(doc), code, code, problems, limits) ?? [];
     return { rows, problems };
   } finally {
     doc.dispose();

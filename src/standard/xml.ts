@@ -57,3 +57,50 @@ export function parseXml(bytes: Uint8Array, limits: XmlLimits = DEFAULT_XML_LIMI
 export { XmlDocument };
 export { XmlElement, XmlText, XmlCData } from 'libxml2-wasm';
 export type { XmlNode } from 'libxml2-wasm';
+
+// ---------------------------------------------------------------------------------------------
+// Fast read-only walking of a parsed tree by node pointer. The object API above allocates a
+// wrapper and crosses into wasm for every property; reading a table of hundreds of fields that
+// way dominated validation time. These helpers read libxml2's node structs directly (same
+// accessors the library uses internally). Valid only while the document is not disposed.
+import { XmlTreeCommonStruct, xmlNodeGetContent } from 'libxml2-wasm/lib/libxml2.mjs';
+
+const ELEMENT = 1;
+const TEXT = 3;
+const CDATA = 4;
+
+/** Pointer of the document's root element. */
+export function rootPtr(doc: XmlDocument): number {
+  return (doc.root as unknown as { _nodePtr: number })._nodePtr;
+}
+
+export function firstElementPtr(ptr: number): number {
+  let c = XmlTreeCommonStruct.children(ptr);
+  while (c && XmlTreeCommonStruct.type(c) !== ELEMENT) c = XmlTreeCommonStruct.next(c);
+  return c;
+}
+
+export function nextElementPtr(ptr: number): number {
+  let c = XmlTreeCommonStruct.next(ptr);
+  while (c && XmlTreeCommonStruct.type(c) !== ELEMENT) c = XmlTreeCommonStruct.next(c);
+  return c;
+}
+
+export function namePtr(ptr: number): string {
+  return XmlTreeCommonStruct.name_(ptr);
+}
+
+/** The text content of an element (text and CDATA of all descendants). */
+export function textPtr(ptr: number): string {
+  const c = XmlTreeCommonStruct.children(ptr);
+  if (!c) return '';
+  const t = XmlTreeCommonStruct.type(c);
+  // One text or CDATA child: read its content pointer (xmlNode.content, 8 bytes after the name
+  // pointer's slot at +32) without the copy xmlNodeGetContent makes.
+  if ((t === TEXT || t === CDATA) && !XmlTreeCommonStruct.next(c)) return XmlTreeCommonStruct.name_(c + 32);
+  return xmlNodeGetContent(ptr);
+}
+
+export function hasElementChildPtr(ptr: number): boolean {
+  return firstElementPtr(ptr) !== 0;
+}

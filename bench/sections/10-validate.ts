@@ -1,0 +1,74 @@
+// Validate throughput on a generated folder of one-dossier packages (10,000 × BENCH_SCALE), and its
+// ratio to bare libxml2-wasm parsing of the same bytes in the same run.
+import { mkdirSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fig, type Section } from '../harness.ts';
+import { buildPackage, validateBytes, parseXml, decodeBase64, catalogueCheck } from '../../src/standard/index.ts';
+import { validPackage, syntheticCatalogue } from '../../src/standard/testing.ts';
+
+const section: Section = {
+  name: 'validate',
+  async run(ctx) {
+    const n = Math.max(50, Math.round(10_000 * ctx.scale));
+    const dir = join(ctx.tmp, 'validate');
+    mkdirSync(dir, { recursive: true });
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const kind = i % 5 === 0 ? 'inpatient' : 'outpatient';
+      writeFileSync(join(dir, `${String(i).padStart(6, '0')}.xml`), buildPackage(validPackage({ seed: i + 1, kind, drugs: 2 + (i % 6), services: 2 + (i % 4) })));
+    }
+    ctx.log(`generated ${n} packages in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const files = readdirSync(dir).sort().map((f) => readFileSync(join(dir, f)));
+    const bytes = files.reduce((s, f) => s + f.length, 0);
+    const mb = bytes / 2 ** 20;
+    ctx.log(`${n} files, ${mb.toFixed(1)} MiB, mean ${(bytes / n / 1024).toFixed(1)} KiB`);
+
+    // Warm up the JIT on a few files so the first measurement is not penalised.
+    for (const f of files.slice(0, 100)) {
+      parseXml(f)[Symbol.dispose]();
+      validateBytes(f);
+    }
+    // Bare: parse the same bytes with libxml2-wasm (envelope only), then envelope + every decoded table.
+    let t = performance.now();
+    for (const f of files) parseXml(f)[Symbol.dispose]();
+    const bareOuter = performance.now() - t;
+    t = performance.now();
+    for (const f of files) {
+      const doc = parseXml(f);
+      try {
+        for (const node of doc.find('//NOIDUNGFILE')) {
+          const d = decodeBase64(node.content);
+          if ('bytes' in d) parseXml(d.bytes)[Symbol.dispose]();
+        }
+      } finally {
+        doc.dispose();
+      }
+    }
+    const bareAll = performance.now() - t;
+
+    t = performance.now();
+    let dossiers = 0;
+    let invalid = 0;
+    for (const f of files) {
+      const r = validateBytes(f);
+      dossiers += r.dossiers.length;
+      if (!r.valid) invalid++;
+    }
+    const v = performance.now() - t;
+    if (invalid) throw new Error(`${invalid} generated packages did not validate`);
+
+    const check = catalogueCheck({ entries: syntheticCatalogue(5000) });
+    t = performance.now();
+    for (const f of files) validateBytes(f, { checks: [check] });
+    const vc = performance.now() - t;
+
+    const mbs = (ms: number) => mb / (ms / 1000);
+    return [
+      fig('validateBytes throughput', mbs(v), 'MiB/s', { name: 'libxml2-wasm parse of the same bytes (envelope)', value: mbs(bareOuter) }),
+      fig('validateBytes throughput vs parsing every table', mbs(v), 'MiB/s', { name: 'libxml2-wasm parse of envelope + decoded tables', value: mbs(bareAll) }),
+      fig('validateBytes dossiers', dossiers / (v / 1000), 'dossiers/s', undefined, `${n} one-dossier packages, mean ${(bytes / n / 1024).toFixed(1)} KiB`),
+      fig('validateBytes + facility catalogue check', mbs(vc), 'MiB/s', { name: 'validateBytes alone', value: mbs(v) }, '5,000-entry catalogue'),
+    ];
+  },
+};
+export default section;
