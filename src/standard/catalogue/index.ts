@@ -108,14 +108,16 @@ export function fieldsOf(code: TableCode, edition: Edition = DEFAULT_EDITION): r
   return edition === '4750' && t.fields4750 ? t.fields4750 : t.fields;
 }
 
-const fieldIndex = new Map<string, FieldDef>();
+const fieldIndex = new Map<TableCode, Map<string, FieldDef>>();
 for (const t of Object.values(TABLES)) {
-  for (const f of [...t.fields, ...(t.fields4750 ?? [])]) if (!fieldIndex.has(`${t.code}.${f.name}`)) fieldIndex.set(`${t.code}.${f.name}`, f);
+  const m = new Map<string, FieldDef>();
+  for (const f of [...t.fields, ...(t.fields4750 ?? [])]) if (!m.has(f.name)) m.set(f.name, f);
+  fieldIndex.set(t.code, m);
 }
 
 /** A field of a table in any edition, or undefined. */
 export function fieldDef(code: TableCode, name: string): FieldDef | undefined {
-  return fieldIndex.get(`${code}.${name}`);
+  return fieldIndex.get(code)?.get(name);
 }
 
 const byRoot = new Map<string, TableCode>(Object.values(TABLES).map((t) => [t.root, t.code]));
