@@ -70,7 +70,7 @@ export interface ProjectResult {
   retracted: number;
 }
 
-/** Insert entries for one person and publish them to the feed. */
+/** Insert entries for one person and publish them to the feed (one statement). */
 export async function insertEntries(
   tx: Queryable,
   head: { personalId: string; bhytCard: string | null; dossierId: number | null; certificateId: number | null; macskcb: string; maLk: string; version: number; acceptedAt: Date; current: boolean },
@@ -79,16 +79,21 @@ export async function insertEntries(
 ): Promise<number[]> {
   if (!entries.length) return [];
   const r = await tx.query<{ id: number }>(
-    `INSERT INTO book_entry (personal_id, bhyt_card, dossier_id, certificate_id, macskcb, ma_lk, version, kind, source_table, seq, occurred_at, title, data, current, accepted_at)
-     SELECT $1, $2, $3, $4, $5, $6, $7, x.kind, x.source_table, x.seq, x.occurred_at, x.title, x.data, $8, $9
-     FROM jsonb_to_recordset($10::jsonb) AS x(kind text, source_table text, seq int, occurred_at timestamptz, title text, data jsonb)
-     RETURNING id`,
+    `WITH ins AS (
+       INSERT INTO book_entry (personal_id, bhyt_card, dossier_id, certificate_id, macskcb, ma_lk, version, kind, source_table, seq, occurred_at, title, data, current, accepted_at)
+       SELECT $1, $2, $3, $4, $5, $6, $7, x.kind, x.source_table, x.seq, x.occurred_at, x.title, x.data, $8, $9
+       FROM jsonb_to_recordset($10::jsonb) AS x(kind text, source_table text, seq int, occurred_at timestamptz, title text, data jsonb, n int)
+       ORDER BY x.n
+       RETURNING id, personal_id, accepted_at),
+     feed AS (
+       INSERT INTO book_feed (entry_id, personal_id, change, accepted_at, published_at, latency_ms)
+       SELECT id, personal_id, $11, accepted_at, clock_timestamp(), GREATEST(0, LEAST(2147483647, (extract(epoch FROM clock_timestamp() - accepted_at) * 1000)::bigint))::int
+       FROM ins WHERE $8 ORDER BY id)
+     SELECT id FROM ins ORDER BY id`,
     [head.personalId, head.bhytCard, head.dossierId, head.certificateId, head.macskcb, head.maLk, head.version, head.current, head.acceptedAt,
-      JSON.stringify(entries.map((e) => ({ kind: e.kind, source_table: e.sourceTable, seq: e.seq, occurred_at: e.occurredAt?.toISOString() ?? null, title: e.title, data: e.data })))],
+      JSON.stringify(entries.map((e, n) => ({ n, kind: e.kind, source_table: e.sourceTable, seq: e.seq, occurred_at: e.occurredAt?.toISOString() ?? null, title: e.title, data: e.data }))), change],
   );
-  const ids = r.rows.map((x) => x.id);
-  if (head.current) await feedInsert(tx, ids, change);
-  return ids;
+  return r.rows.map((x) => x.id);
 }
 
 async function feedInsert(tx: Queryable, ids: number[], change: 'new' | 'changed' | 'retracted'): Promise<void> {
@@ -113,37 +118,39 @@ export async function supersede(tx: Queryable, where: { macskcb: string; maLk: s
   return ids.length;
 }
 
-/** Remember the identifiers and the header of a person. */
+/** Remember the identifiers and the header of a person (one statement). */
 export async function linkPerson(tx: Queryable, personalId: string, cards: string[], header: { name?: string; birth?: string; sex?: string }): Promise<void> {
   const values = [...new Set(cards.map((c) => c.trim().toUpperCase()).filter((c) => /^[A-Z]{2}\d{13}$/.test(c)))];
   await tx.query(
-    `INSERT INTO book_identity (id_kind, value, personal_id)
-     SELECT k, v, $1 FROM unnest($2::text[], $3::text[]) AS t(k, v)
-     ON CONFLICT (id_kind, value, personal_id) DO UPDATE SET last_seen = now()`,
-    [personalId, ['cccd', ...values.map(() => 'bhyt')], [personalId, ...values]],
+    `WITH ids AS (
+       INSERT INTO book_identity (id_kind, value, personal_id)
+       SELECT k, v, $1 FROM unnest($2::text[], $3::text[]) AS t(k, v)
+       ON CONFLICT (id_kind, value, personal_id) DO UPDATE SET last_seen = now())
+     INSERT INTO book_person (personal_id, full_name, birth, sex) SELECT $1, $4, $5, $6 WHERE $7
+     ON CONFLICT (personal_id) DO UPDATE SET full_name = EXCLUDED.full_name, birth = EXCLUDED.birth, sex = EXCLUDED.sex, updated_at = now()`,
+    [personalId, ['cccd', ...values.map(() => 'bhyt')], [personalId, ...values], (header.name ?? '').trim(), (header.birth ?? '').trim(), (header.sex ?? '').trim(), !!(header.name || header.birth)],
   );
-  if (header.name || header.birth) {
-    await tx.query(
-      `INSERT INTO book_person (personal_id, full_name, birth, sex) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (personal_id) DO UPDATE SET full_name = EXCLUDED.full_name, birth = EXCLUDED.birth, sex = EXCLUDED.sex, updated_at = now()`,
-      [personalId, (header.name ?? '').trim(), (header.birth ?? '').trim(), (header.sex ?? '').trim()],
-    );
-  }
 }
 
 /** Tell the push side that entries were published (only when a webhook is registered). */
-async function announce(tx: Queryable, personalIds: string[]): Promise<void> {
-  const hooks = await tx.query(`SELECT 1 FROM book_webhook WHERE active LIMIT 1`);
-  if (hooks.rows.length) await publish(tx, 'book.published', { personalIds: [...new Set(personalIds)] });
+async function announce(tx: Queryable, personalIds: string[], hooks?: boolean): Promise<void> {
+  if (hooks === undefined) hooks = (await tx.query(`SELECT 1 FROM book_webhook WHERE active LIMIT 1`)).rows.length > 0;
+  if (hooks) await publish(tx, 'book.published', { personalIds: [...new Set(personalIds)] });
 }
 
 /** Project one accepted dossier (idempotent). */
 export async function projectDossier(tx: Queryable, dossierId: number): Promise<ProjectResult> {
-  const d = (await tx.query(`SELECT id, macskcb, ma_lk, version, personal_id, bhyt_card, accepted_at, tables FROM dossier WHERE id = $1`, [dossierId])).rows[0];
+  const d = (await tx.query(
+    `SELECT d.id, d.macskcb, d.ma_lk, d.version, d.personal_id, d.bhyt_card, d.accepted_at, d.tables,
+       EXISTS (SELECT 1 FROM book_entry e WHERE e.dossier_id = d.id) OR EXISTS (SELECT 1 FROM book_unlinked u WHERE u.dossier_id = d.id) AS done,
+       EXISTS (SELECT 1 FROM book_entry e WHERE e.macskcb = d.macskcb AND e.ma_lk = d.ma_lk AND e.version > d.version AND e.certificate_id IS NULL) AS newer,
+       ARRAY(SELECT DISTINCT e.personal_id FROM book_entry e WHERE e.macskcb = d.macskcb AND e.ma_lk = d.ma_lk AND e.current AND e.version < d.version AND e.certificate_id IS NULL) AS old_owners,
+       EXISTS (SELECT 1 FROM book_webhook w WHERE w.active) AS hooks
+     FROM dossier d WHERE d.id = $1`,
+    [dossierId],
+  )).rows[0];
   if (!d) throw new Error(`dossier ${dossierId} not found`);
-  const done = await tx.query(`SELECT 1 FROM book_entry WHERE dossier_id = $1 LIMIT 1`, [dossierId]);
-  const unl = await tx.query(`SELECT 1 FROM book_unlinked WHERE dossier_id = $1`, [dossierId]);
-  if (done.rows.length || unl.rows.length) return { status: 'already', entries: 0, retracted: 0 };
+  if (d.done) return { status: 'already', entries: 0, retracted: 0 };
   const tables = (d.tables ?? {}) as Record<string, Row[]>;
   const x1: Row = tables.XML1?.[0] ?? {};
   const personalId = [d.personal_id, x1.SO_CCCD].map((v) => (v ?? '').trim()).find((v) => PID.test(v));
@@ -152,12 +159,9 @@ export async function projectDossier(tx: Queryable, dossierId: number): Promise<
     return { status: 'unlinked', entries: 0, retracted: 0 };
   }
   // A later version already projected (out-of-order delivery): keep this one as history only.
-  const newer = await tx.query(`SELECT 1 FROM book_entry WHERE macskcb = $1 AND ma_lk = $2 AND version > $3 AND certificate_id IS NULL LIMIT 1`, [d.macskcb, d.ma_lk, d.version]);
-  const current = !newer.rows.length;
-  const oldOwners = current
-    ? (await tx.query<{ personal_id: string }>(`SELECT DISTINCT personal_id FROM book_entry WHERE macskcb = $1 AND ma_lk = $2 AND current AND version < $3 AND certificate_id IS NULL`, [d.macskcb, d.ma_lk, d.version])).rows.map((r) => r.personal_id)
-    : [];
-  const retracted = current ? await supersede(tx, { macskcb: d.macskcb, maLk: d.ma_lk, belowVersion: d.version }, dossierId) : 0;
+  const current = !d.newer;
+  const oldOwners: string[] = current ? (d.old_owners ?? []) : [];
+  const retracted = current && oldOwners.length ? await supersede(tx, { macskcb: d.macskcb, maLk: d.ma_lk, belowVersion: d.version }, dossierId) : 0;
   const cards = (x1.MA_THE_BHYT ?? d.bhyt_card ?? '').split(';');
   const entries = entriesOf(tables, d.macskcb);
   await insertEntries(
@@ -167,7 +171,7 @@ export async function projectDossier(tx: Queryable, dossierId: number): Promise<
     retracted ? 'changed' : 'new',
   );
   await linkPerson(tx, personalId, cards, { name: x1.HO_TEN, birth: x1.NGAY_SINH, sex: x1.GIOI_TINH });
-  if (current) await announce(tx, [personalId, ...oldOwners]);
+  if (current) await announce(tx, [personalId, ...oldOwners], d.hooks);
   return { status: 'projected', personalId, entries: entries.length, retracted };
 }
 
