@@ -134,11 +134,15 @@ export async function load(db: Queryable, g: Gen): Promise<void> {
     await db.query(`INSERT INTO checkin (macskcb, ma_lk, id_method, received_at, row) VALUES ($1, $2, $3, $4, '{}'::jsonb)`, [c.macskcb, c.maLk, c.method, c.receivedAt]);
   }
   // the share feed: the health book's tables (created here when the book module is not migrated)
-  await db.exec(`CREATE TABLE IF NOT EXISTS book_entry (id bigserial PRIMARY KEY, macskcb text NOT NULL);
-    CREATE TABLE IF NOT EXISTS book_feed (seq bigserial PRIMARY KEY, entry_id bigint NOT NULL, change text NOT NULL, accepted_at timestamptz NOT NULL, latency_ms integer NOT NULL)`);
+  await db.exec(`CREATE TABLE IF NOT EXISTS book_entry (id bigserial PRIMARY KEY, personal_id text NOT NULL, macskcb text NOT NULL, ma_lk text NOT NULL,
+      kind text NOT NULL, source_table text NOT NULL, title text NOT NULL, data jsonb NOT NULL, accepted_at timestamptz NOT NULL);
+    CREATE TABLE IF NOT EXISTS book_feed (seq bigserial PRIMARY KEY, entry_id bigint NOT NULL, personal_id text NOT NULL, change text NOT NULL, accepted_at timestamptz NOT NULL, latency_ms integer NOT NULL)`);
   for (const f of g.feed) {
-    const e = await db.query<{ id: number }>(`INSERT INTO book_entry (macskcb) VALUES ($1) RETURNING id`, [f.macskcb]);
-    await db.query(`INSERT INTO book_feed (entry_id, change, accepted_at, latency_ms) VALUES ($1, 'new', $2, $3)`, [e.rows[0].id, f.acceptedAt, f.latencyMs]);
+    const e = await db.query<{ id: number }>(
+      `INSERT INTO book_entry (personal_id, macskcb, ma_lk, kind, source_table, title, data, accepted_at) VALUES ('001099000001', $1, 'LK', 'visit', 'XML1', 't', '{}'::jsonb, $2) RETURNING id`,
+      [f.macskcb, f.acceptedAt],
+    );
+    await db.query(`INSERT INTO book_feed (entry_id, personal_id, change, accepted_at, latency_ms) VALUES ($1, '001099000001', 'new', $2, $3)`, [e.rows[0].id, f.acceptedAt, f.latencyMs]);
   }
 }
 
