@@ -18,6 +18,7 @@ export const STD = defineErrors({
   STD_XML1_MISSING: { rule: 'every dossier has XML1', vi: 'Hồ sơ thiếu bảng XML1 (tổng hợp)', en: 'The dossier has no XML1 (summary) table' },
   STD_XML1_ONE_ROW: { rule: 'XML1 has exactly one row', vi: 'Bảng XML1 phải có đúng một dòng', en: 'XML1 must hold exactly one row' },
   STD_LIMIT: { status: 413, rule: '{what} ≤ {limit}', vi: 'Vượt giới hạn: {what} > {limit}', en: 'Limit exceeded: {what} > {limit}' },
+  STD_EDITION_LAYOUT: { severity: 'warning', rule: 'XML13 in the {edition} order', vi: 'Bảng XML13 theo thứ tự trường của QĐ {found}, không phải QĐ {edition}', en: 'XML13 follows the QĐ {found} field order, not QĐ {edition}' },
   STD_EMPTY_TABLE: { severity: 'warning', rule: 'a table with no rows is omitted', vi: 'Bảng {table} không có dòng nào', en: 'Table {table} has no rows' },
   // (b) fields
   STD_FIELD_REQUIRED: { rule: '{field} required', vi: 'Thiếu trường bắt buộc {field}', en: 'Required field {field} is empty' },

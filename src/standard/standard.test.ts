@@ -131,6 +131,10 @@ test('XML13 in the 4750 order is accepted and round-trips in that order', () => 
   assert.deepEqual(Object.keys(back.dossiers[0].tables.XML13![0]), fieldsOf('XML13', '4750').map((f) => f.name));
   assert.deepEqual(back, pkg);
   assert.equal(validateBytes(bytes).valid, true);
+  assert.deepEqual(validateBytes(bytes, { edition: '4750' }).dossiers[0].problems, []);
+  const w = validateBytes(bytes, { edition: '3176' });
+  assert.equal(w.valid, true);
+  assert.deepEqual(w.dossiers[0].problems.map((p) => p.code), ['STD_EDITION_LAYOUT']);
 });
 
 test('dates: Asia/Ho_Chi_Minh, both formats, zero-filled birth dates', () => {

@@ -3,7 +3,7 @@
 // is a Problem with a stable code, a path hoso[i].XMLn[row].FIELD, a severity and vi+en text.
 import { problem, ProblemError, type Problem, type Severity, type ErrorDef } from '../errors/index.ts';
 import { STD } from './errors.ts';
-import { TABLES, CODE_LISTS, fieldDef, type CodeListDef, type FieldDef } from './catalogue/index.ts';
+import { TABLES, CODE_LISTS, fieldDef, XML13_ONLY_3176, XML13_ONLY_4750, type CodeListDef, type FieldDef } from './catalogue/index.ts';
 import { readPackage, maLkOf, parseCheckIn, parseGdyk, type ParseOptions } from './package.ts';
 import { isDateText, tryParseDateTime } from './dates.ts';
 import { CONDITIONAL_RULES, IDENTITY_FIELDS, ID_PATTERNS, DATE_ORDER_RULES, TOTAL_RULES, TRANSFER_MA_LOAI_RV, SO_NGAY_DTRI_RULE, COPIES_OF_XML1, ZERO_FILL_DATE_FIELDS, type ConditionalRule, type Cond } from './rules.ts';
@@ -13,6 +13,7 @@ import { TABLE_CODES, type Dossier, type Package, type Row, type TableCode, type
 export type DossierCheck = (d: Dossier, base: string) => Problem[];
 
 export interface ValidateOptions extends ParseOptions {
+  /** The edition the sender declares (endpoint QD4750 / QD3176). Both XML13 orders are accepted; a row in the other order is a warning. */
   edition?: Edition;
   /** Per code: a different severity, or 'off' to drop the finding. */
   severity?: Record<string, Severity | 'off'>;
@@ -181,6 +182,13 @@ function checkDossier(ctx: Ctx, d: Dossier, base: string, pkgMacskcb: string | n
     });
   }
   if (pkgMacskcb !== null && x1.MA_CSKCB && pkgMacskcb && x1.MA_CSKCB !== pkgMacskcb) emit(ctx, STD.STD_MACSKCB_MISMATCH, `${base}.XML1[0].MA_CSKCB`);
+  // XML13 layout against the configured edition (both are accepted; a mismatch is a warning).
+  if (ctx.opts.edition) {
+    (d.tables.XML13 ?? []).forEach((r, i) => {
+      const found = XML13_ONLY_4750.some((k) => k in r) && !XML13_ONLY_3176.some((k) => k in r) ? '4750' : '3176';
+      if (found !== ctx.opts.edition) emit(ctx, STD.STD_EDITION_LAYOUT, `${base}.XML13[${i}]`, { edition: ctx.opts.edition!, found });
+    });
+  }
   // Totals against the detail tables (only when a detail table is present).
   if (d.tables.XML2 || d.tables.XML3) {
     const tol = ctx.opts.moneyTolerance ?? 1;
