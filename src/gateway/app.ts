@@ -118,6 +118,14 @@ export async function buildGateway(opts: BuildOptions): Promise<FastifyInstance>
       onError: (e) => app.log.error({ msg: redact(e instanceof Error ? e.message : String(e)).slice(0, 300) }, 'outbox worker error'),
     });
   }
+  // Graceful shutdown: in-flight requests finish; their connections close after the answer.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onClose', async () => {
     await worker?.stop();
   });
