@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { catalogueCheck, catalogueFromRows, parseCsv, catalogueToCsv, parsePrice, parseCatalogueDate, validateBytes, validatePackage, buildPackage } from './index.ts';
+import { catalogueCheck, catalogueFromRows, catalogueRowsFromXml, parseCsv, catalogueToCsv, parsePrice, parseCatalogueDate, validateBytes, validatePackage, buildPackage } from './index.ts';
 import { validPackage, syntheticCatalogue } from './testing.ts';
 
 test('CSV importer: tolerant headers (accents, case, order), delimiters, Vietnamese prices and dates', () => {
@@ -55,4 +55,14 @@ test('catalogue check: unknown code, not in force at the visit date, price and u
   dated.push({ kind: 'service', code: svc.MA_DICH_VU, name: 'x', unit: 'Lần', price: Number(svc.DON_GIA_BH), validFrom: '20210101', validTo: '' });
   const p3 = validatePackage(pkg, { checks: [catalogueCheck({ entries: dated })] }).dossiers[0].problems;
   assert.ok(!p3.some((p) => p.path.startsWith('hoso[0].XML3[0]')));
+});
+
+test('XML importer: record elements become rows; DTDs refused', () => {
+  const xml = '<?xml version="1.0" encoding="utf-8"?><DANH_MUC><DS_THUOC><THUOC><MA_THUOC>40.17</MA_THUOC><TEN_THUOC>Paracetamol</TEN_THUOC><DON_VI_TINH>Viên</DON_VI_TINH><DON_GIA>500</DON_GIA></THUOC><THUOC><MA_THUOC>40.57</MA_THUOC><DON_GIA>1200</DON_GIA><TU_NGAY>20240101</TU_NGAY></THUOC></DS_THUOC></DANH_MUC>';
+  const rows = catalogueRowsFromXml(Buffer.from(xml));
+  assert.deepEqual(rows[0], ['MA_THUOC', 'TEN_THUOC', 'DON_VI_TINH', 'DON_GIA', 'TU_NGAY']);
+  const { entries, problems } = catalogueFromRows(rows);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(entries.map((e) => [e.kind, e.code, e.price, e.validFrom]), [['drug', '40.17', 500, ''], ['drug', '40.57', 1200, '20240101']]);
+  assert.throws(() => catalogueRowsFromXml(Buffer.from('<!DOCTYPE x [<!ENTITY a "b">]><x/>')));
 });

@@ -5,6 +5,7 @@ import { problem, type Problem } from '../errors/index.ts';
 import { STD } from './errors.ts';
 import type { DossierCheck } from './validate.ts';
 import type { Dossier } from './types.ts';
+import { parseXml, rootPtr, firstElementPtr, nextElementPtr, namePtr, textPtr } from './xml.ts';
 
 export type CatalogueKind = 'drug' | 'service' | 'supply';
 
@@ -250,4 +251,43 @@ export function catalogueCheck(cat: FacilityCatalogue, opts: CatalogueCheckOptio
     });
     return out;
   };
+}
+
+/**
+ * Catalogue rows from an XML export: every element whose children are all leaf elements is one record
+ * (e.g. <DANH_MUC><THUOC><MA_THUOC>…</MA_THUOC><DON_GIA>…</DON_GIA></THUOC>…</DANH_MUC>); the header is
+ * the union of the leaf names in order of first appearance. Parsed through the XML door (no DTD, limits).
+ */
+export function catalogueRowsFromXml(bytes: Uint8Array, maxRecords = 500_000): string[][] {
+  const doc = parseXml(bytes, { maxBytes: 256 * 1024 * 1024 }, 'catalogue');
+  try {
+    const headers: string[] = [];
+    const col = new Map<string, number>();
+    const records: Map<string, string>[] = [];
+    const walk = (ptr: number, depth: number): void => {
+      if (depth > 64 || records.length >= maxRecords) return;
+      const first = firstElementPtr(ptr);
+      if (!first) return;
+      let allLeaves = true;
+      for (let c = first; c; c = nextElementPtr(c)) if (firstElementPtr(c)) allLeaves = false;
+      if (allLeaves && depth > 0) {
+        const rec = new Map<string, string>();
+        for (let c = first; c; c = nextElementPtr(c)) {
+          const name = namePtr(c);
+          if (!col.has(name)) {
+            col.set(name, headers.length);
+            headers.push(name);
+          }
+          rec.set(name, textPtr(c).trim());
+        }
+        records.push(rec);
+        return;
+      }
+      for (let c = first; c; c = nextElementPtr(c)) walk(c, depth + 1);
+    };
+    walk(rootPtr(doc), 0);
+    return [headers, ...records.map((r) => headers.map((h) => r.get(h) ?? ''))];
+  } finally {
+    doc.dispose();
+  }
 }

@@ -24,7 +24,7 @@ export { validatePackage, validateBytes, validateRows, validateDocument, sniffKi
 export type { ValidateOptions, ValidationResult, DossierResult, DossierCheck, DocumentKind } from './validate.ts';
 export * as rules from './rules.ts';
 export { parseXml, hasDtd, isValidUtf8, XML_ERRORS, DEFAULT_XML_LIMITS } from './xml.ts';
-export { catalogueCheck, catalogueFromRows, parseCsv, catalogueToCsv, parsePrice, parseCatalogueDate, normalizeHeader, CATALOGUE_HEADERS } from './facility-catalogue.ts';
+export { catalogueCheck, catalogueFromRows, catalogueRowsFromXml, parseCsv, catalogueToCsv, parsePrice, parseCatalogueDate, normalizeHeader, CATALOGUE_HEADERS } from './facility-catalogue.ts';
 export type { CatalogueEntry, CatalogueKind, FacilityCatalogue, CatalogueCheckOptions } from './facility-catalogue.ts';
 export { ICD10, icd10Name, normalizeIcd10 } from './codes/index.ts';
 export type { Icd10Entry } from './codes/index.ts';

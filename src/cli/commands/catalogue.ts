@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { runCommand, EXIT, printProblems } from '../command.ts';
 import type { FacilityCatalogue, CatalogueKind } from '../../standard/index.ts';
 
-/** Read a catalogue file (CSV, XLSX: every sheet). Unusable rows are reported on stderr and skipped. */
+/** Read a catalogue file (CSV, XLSX: every sheet, XML: every record element). Unusable rows are reported on stderr and skipped. */
 export async function loadCatalogueFile(path: string, defaultKind?: CatalogueKind, report = true): Promise<FacilityCatalogue> {
   const { readFile } = await import('node:fs/promises');
   const std = await import('../../standard/index.ts');
@@ -35,6 +35,10 @@ export async function loadCatalogueFile(path: string, defaultKind?: CatalogueKin
       entries.push(...r.entries);
       problems.push(...r.problems);
     }
+  } else if (/\.xml$/i.test(path) || bytes.subarray(0, 64).toString('latin1').trimStart().startsWith('<')) {
+    const r = std.catalogueFromRows(std.catalogueRowsFromXml(bytes), defaultKind, path);
+    entries.push(...r.entries);
+    problems.push(...r.problems);
   } else {
     const r = std.catalogueFromRows(std.parseCsv(bytes.toString('utf8')), defaultKind, path);
     entries.push(...r.entries);
@@ -50,7 +54,7 @@ export function register(program: Command) {
   cmd
     .command('import')
     .description('Đọc danh mục (CSV/XLSX) và ghi ra CSV chuẩn / read a catalogue (CSV/XLSX) and write the normalised CSV')
-    .argument('<file>', 'catalogue file (.csv or .xlsx)')
+    .argument('<file>', 'catalogue file (.csv, .xlsx or .xml)')
     .option('--kind <kind>', 'drug | service | supply when the file does not say')
     .option('--out <file>', 'write the normalised CSV here')
     .option('--json', 'print the entries as JSON')
