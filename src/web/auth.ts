@@ -3,32 +3,25 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError } from '../errors/index.ts';
 import type { Db } from '../store/index.ts';
 import { addCookie, cookie, SESSION_COOKIE, type PageCtx, type WebPrincipal } from './context.ts';
-import { domainFn } from './domains.ts';
 import { WEB } from './errors.ts';
 
-export const IDENTITY = 'access/identity';
+export { IDENTITY } from './session.ts';
+import { createWebSession, endWebSession, readWebSession } from './session.ts';
 
 export async function resolvePrincipal(db: Db, ctx: PageCtx): Promise<WebPrincipal | null> {
   if (!ctx.sessionToken) return null;
-  const read = await domainFn(IDENTITY, 'readSession');
-  if (!read) return null;
-  const p = (await read(db, ctx.sessionToken)) as WebPrincipal | null;
+  const p = await readWebSession(db, ctx.sessionToken);
   return p && typeof p.role === 'string' ? p : null;
 }
 
 /** Start a session for this principal through the identity module; sets the cookie. */
 export async function signIn(db: Db, reply: FastifyReply, ctx: PageCtx, principal: WebPrincipal): Promise<void> {
-  const create = await domainFn(IDENTITY, 'createSession');
-  if (!create) throw ProblemError.of(WEB.WEB_UNAVAILABLE, '', { module: IDENTITY });
-  const token = String(await create(db, principal));
+  const token = await createWebSession(db, principal);
   addCookie(reply, cookie(SESSION_COOKIE, token, { secure: ctx.secure, maxAge: 8 * 3600 }));
 }
 
 export async function signOut(db: Db, reply: FastifyReply, ctx: PageCtx): Promise<void> {
-  if (ctx.sessionToken) {
-    const end = await domainFn(IDENTITY, 'endSession');
-    if (end) await end(db, ctx.sessionToken);
-  }
+  if (ctx.sessionToken) await endWebSession(db, ctx.sessionToken);
   addCookie(reply, cookie(SESSION_COOKIE, '', { secure: ctx.secure, maxAge: 0 }));
 }
 

@@ -20,6 +20,8 @@ export interface BrowserSession {
   shot(name: string): Promise<string>;
   /** Bytes transferred for the current document and its sub-resources. */
   transferred(): Promise<number>;
+  /** Rethrow a failure with the current URL and the page's main text (and a screenshot failure.png). */
+  fail(e: unknown): Promise<never>;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function openBrowser(opts: { locale?: string; viewport?: { width: n
     viewport: opts.viewport ?? { width: 390, height: 844 },
     acceptDownloads: true,
   });
+  context.setDefaultTimeout(10_000);
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('console', (m) => {
@@ -53,6 +56,11 @@ export async function openBrowser(opts: { locale?: string; viewport?: { width: n
       return (await page.evaluate(
         `(() => { const n = performance.getEntriesByType('navigation')[0]; let t = n ? (n.transferSize || n.encodedBodySize || 0) : 0; for (const r of performance.getEntriesByType('resource')) t += r.transferSize || r.encodedBodySize || 0; return t; })()`,
       )) as number;
+    },
+    async fail(e: unknown): Promise<never> {
+      const main = await page.locator('main').innerText({ timeout: 1000 }).catch(() => '(no main)');
+      await page.screenshot({ path: join(ARTIFACTS, 'failure.png'), fullPage: true }).catch(() => undefined);
+      throw new Error(`${e instanceof Error ? e.message : String(e)}\n  at page ${page.url()}\n  main: ${main.slice(0, 800)}`);
     },
     async close() {
       await context.close().catch(() => undefined);

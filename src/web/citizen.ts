@@ -196,7 +196,6 @@ ${consents.length ? html`<div class="table-wrap"><table><thead><tr><th scope="co
 <p class="secret" data-testid="consent-code">${r.code}</p><div class="qr">${await qrSvg(r.qrText)}</div>`));
     } catch (e) {
       if (e instanceof ProblemError) {
-        reply.code(e.status);
         return consentPage(ctx, alertBox('error', problemList(ctx, e.problems)));
       }
       throw e;

@@ -117,7 +117,6 @@ export async function registerDepartment(app: FastifyInstance, deps: WebDeps): P
     if (!login) return loginPage(ctx, unavailable(ctx, IDENTITY));
     const principal = (await login(db, field(req.body, 'username', 200), field(req.body, 'password', 1000))) as WebPrincipal | null;
     if (!principal || !ROLES.includes(principal.role)) {
-      reply.code(401);
       return loginPage(ctx, alertBox('error', tr(ctx.lang, 'Tên đăng nhập hoặc mật khẩu không đúng', 'Wrong user name or password')));
     }
     await signIn(db, reply, ctx, principal);
@@ -185,7 +184,6 @@ ${reports.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col
       await make(db, { scope: f.province ? 'province' : 'nation', code: f.province, month: f.month, format, trigger: 'on_demand', refresh: true });
     } catch (e) {
       if (e instanceof ProblemError) {
-        reply.code(e.status);
         return P(ctx, ['Báo cáo tháng', 'Monthly reports'], problemList(ctx, e.problems));
       }
       throw e;

@@ -7,7 +7,7 @@ import { signIn } from './auth.ts';
 import { csrfField, page, problemList, alertBox, unavailable, type NavItem } from './layout.ts';
 import { getReceipt, listPackages, reconcile, facilityName, type Receipt } from './data.ts';
 import { domainFnAny } from './domains.ts';
-import { issueToken, listCertificates, listTokens, registerCertificate, replaceCertificate, revokeToken } from '../gateway/index.ts';
+import { checkFacadeLogin, issueToken, listCertificates, listTokens, md5Upper, registerCertificate, replaceCertificate, revokeToken } from '../gateway/index.ts';
 import { WEB } from './errors.ts';
 import { html, type SafeHtml } from './html.ts';
 import { fmtDateTime, tr, type Lang } from './i18n.ts';
@@ -46,8 +46,8 @@ function packagesTable(ctx: PageCtx, rows: Awaited<ReturnType<typeof listPackage
   if (!rows.length) return html`<p>${tr(L, 'Chưa có gói tin nào.', 'No submissions yet.')}</p>`;
   return html`<div class="table-wrap"><table>
 <caption class="meta">${tr(L, 'Gói tin mới nhất trước', 'Newest first')}</caption>
-<thead><tr><th scope="col">${tr(L, 'Thời điểm nhận', 'Received')}</th><th scope="col">${tr(L, 'Loại', 'Kind')}</th><th scope="col">${tr(L, 'Trạng thái', 'Status')}</th><th scope="col" class="num">${tr(L, 'Hồ sơ', 'Dossiers')}</th><th scope="col" class="num">${tr(L, 'Lỗi/cảnh báo', 'Problems')}</th><th scope="col">${tr(L, 'Biên nhận', 'Receipt')}</th></tr></thead>
-<tbody>${rows.map((r) => html`<tr><td>${fmtDateTime(L, r.receivedAt)}</td><td>${r.kind}</td><td>${statusLabel(L, r.status)}</td><td class="num">${r.dossiers}</td><td class="num">${r.problems}</td><td><a href="/co-so/goi-tin/${r.sha256}">${tr(L, 'Xem', 'View')}<span class="visually-hidden"> ${r.sha256.slice(0, 12)}</span></a></td></tr>`)}</tbody>
+<thead><tr><th scope="col">${tr(L, 'Thời điểm nhận', 'Received')}</th><th scope="col">${tr(L, 'Loại', 'Kind')}</th><th scope="col">${tr(L, 'Trạng thái', 'Status')}</th><th scope="col" class="num">${tr(L, 'Hồ sơ', 'Dossiers')}</th><th scope="col" class="num">${tr(L, 'Hồ sơ được nhận', 'Dossiers accepted')}</th><th scope="col">${tr(L, 'Biên nhận', 'Receipt')}</th></tr></thead>
+<tbody>${rows.map((r) => html`<tr><td>${fmtDateTime(L, r.receivedAt)}</td><td>${r.kind}</td><td>${statusLabel(L, r.status)}</td><td class="num">${r.dossiers}</td><td class="num">${r.accepted}</td><td><a href="/co-so/goi-tin/${r.sha256}">${tr(L, 'Xem', 'View')}<span class="visually-hidden"> ${r.sha256.slice(0, 12)}</span></a></td></tr>`)}</tbody>
 </table></div>`;
 }
 
@@ -111,12 +111,16 @@ export async function registerFacility(app: FastifyInstance, deps: WebDeps): Pro
   pageRoute(app, deps, 'POST', '/co-so/dang-nhap', { area }, async (req, reply, ctx) => {
     const username = field(req.body, 'username', 200);
     const password = field(req.body, 'password', 1000);
+    // Staff accounts of the identity module first; else the facility account itself (its
+    // national-facade user name and password, kept hashed by the gateway).
     const login = await domainFnAny(IDENTITY, ['staffLogin', 'passwordLogin', 'loginStaff', 'verifyStaffPassword']);
-    if (!login) return loginPage(ctx, html`${unavailable(ctx, IDENTITY)}`);
-    const principal = (await login(db, username, password)) as WebPrincipal | null;
+    let principal = login ? ((await login(db, username, password)) as WebPrincipal | null) : null;
+    if (!principal && username && password) {
+      const acc = await checkFacadeLogin(db, username, md5Upper(password));
+      if (acc && acc.status === 'active') principal = { role: 'facility', sub: `account:${acc.macskcb}`, macskcb: acc.macskcb, name: acc.name };
+    }
     if (!principal || !principal.role) {
-      reply.code(401);
-      return loginPage(ctx, alertBox('error', html`${tr(ctx.lang, 'Tên đăng nhập hoặc mật khẩu không đúng', 'Wrong user name or password')}`));
+      return loginPage(ctx, alertBox('error', html`${tr(ctx.lang, 'Tên đăng nhập hoặc mật khẩu không đúng', 'Wrong user name or password')}`), username);
     }
     await signIn(db, reply, ctx, principal);
     return reply.redirect(principal.role === 'officer' ? '/so-y-te' : '/co-so', 303);
@@ -124,7 +128,7 @@ export async function registerFacility(app: FastifyInstance, deps: WebDeps): Pro
 
   pageRoute(app, deps, 'GET', '/co-so', { area, roles: ROLES }, async (_req, _reply, ctx) => {
     const m = facilityOf(ctx.user);
-    const [name, rows] = await Promise.all([facilityName(db, m), listPackages(db, m, 10)]);
+    const [name, rows] = await Promise.all([facilityName(db, m), listPackages(db, m, new Date(Date.now() - 30 * 86400_000), new Date(Date.now() + 60_000)).then((x) => x.slice(0, 10))]);
     const L = ctx.lang;
     return P(ctx, ['Cổng cơ sở khám chữa bệnh', 'Facility portal'], html`<p>${tr(L, 'Cơ sở', 'Facility')}: <strong>${name ?? ''}</strong> (<code>${m}</code>)</p>
 <h2>${tr(L, 'Gói tin gần đây', 'Recent submissions')}</h2>${packagesTable(ctx, rows)}`);
@@ -132,7 +136,7 @@ export async function registerFacility(app: FastifyInstance, deps: WebDeps): Pro
 
   pageRoute(app, deps, 'GET', '/co-so/goi-tin', { area, roles: ROLES }, async (_req, _reply, ctx) => {
     const m = facilityOf(ctx.user);
-    return P(ctx, ['Gói tin đã gửi và biên nhận', 'Submissions and receipts'], packagesTable(ctx, await listPackages(db, m, 100)));
+    return P(ctx, ['Gói tin đã gửi và biên nhận', 'Submissions and receipts'], packagesTable(ctx, await listPackages(db, m, new Date(Date.now() - 90 * 86400_000), new Date(Date.now() + 60_000))));
   });
 
   pageRoute(app, deps, 'GET', '/co-so/goi-tin/:sha', { area, roles: ROLES }, async (req, _reply, ctx) => {
@@ -140,7 +144,7 @@ export async function registerFacility(app: FastifyInstance, deps: WebDeps): Pro
     const sha = String((req.params as { sha: string }).sha).toLowerCase();
     const r = await getReceipt(db, m, sha);
     if (!r) throw ProblemError.of(WEB.WEB_NOT_FOUND, 'sha256');
-    return P(ctx, ['Biên nhận gói tin', 'Package receipt'], await receiptView(ctx, r.receipt));
+    return P(ctx, ['Biên nhận gói tin', 'Package receipt'], await receiptView(ctx, r));
   });
 
   pageRoute(app, deps, 'GET', '/co-so/doi-soat', { area, roles: ROLES }, async (req, _reply, ctx) => {
@@ -159,8 +163,7 @@ export async function registerFacility(app: FastifyInstance, deps: WebDeps): Pro
 <p><button type="submit">${tr(L, 'Đối soát', 'Reconcile')}</button></p></form>
 <table><tbody>
 ${item('Gói tin đã gửi', 'Packages sent', r.sent)}
-${item('Đã chấp nhận', 'Accepted', r.accepted)}
-${item('Chấp nhận một phần', 'Partly accepted', r.partial)}
+${item('Được chấp nhận (toàn bộ hoặc một phần)', 'Accepted (whole or in part)', r.accepted)}
 ${item('Bị từ chối', 'Rejected', r.rejected)}
 ${item('Hồ sơ được chấp nhận', 'Dossiers accepted', r.dossiersAccepted)}
 ${item('Hồ sơ thay thế', 'Replacements', r.replaced)}
@@ -193,7 +196,6 @@ ${item('Hồ sơ thay thế', 'Replacements', r.replaced)}
       else await registerCertificate(db, m, pem);
     } catch (e) {
       if (e instanceof ProblemError) {
-        reply.code(e.status);
         return certPage(ctx, alertBox('error', problemList(ctx, e.problems)));
       }
       throw e;
@@ -240,14 +242,14 @@ ${item('Hồ sơ thay thế', 'Replacements', r.replaced)}
   await registerManualForms(app, deps);
 }
 
-function loginPage(ctx: PageCtx, notice?: SafeHtml): string {
+function loginPage(ctx: PageCtx, notice?: SafeHtml, username = ''): string {
   const L = ctx.lang;
   return page(ctx, {
     title: ['Đăng nhập tài khoản cơ sở', 'Facility sign-in'],
     area: 'facility',
     notice,
     body: html`<form method="post" action="/co-so/dang-nhap" class="card">${csrfField(ctx)}
-<label for="username">${tr(L, 'Tên đăng nhập', 'User name')}</label><input id="username" name="username" autocomplete="username" required maxlength="200">
+<label for="username">${tr(L, 'Tên đăng nhập', 'User name')}</label><input id="username" name="username" autocomplete="username" required maxlength="200" value="${username}">
 <label for="password">${tr(L, 'Mật khẩu', 'Password')}</label><input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1000">
 <p><button type="submit">${tr(L, 'Đăng nhập', 'Sign in')}</button></p></form>`,
   });

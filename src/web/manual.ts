@@ -9,6 +9,7 @@ import { ProblemError, type Problem } from '../errors/index.ts';
 import { CODE_LISTS, TABLES, buildPackage, validatePackage, type Row, type TableCode } from '../standard/index.ts';
 import { CERTIFICATES, receiveCertificate } from '../healthbook/index.ts';
 import { actorFromPrincipal } from '../access/index.ts';
+import { issueToken, revokeToken } from '../gateway/index.ts';
 import { alertBox, csrfField, page, problemList, unavailable } from './layout.ts';
 import { domainFn } from './domains.ts';
 import { WEB } from './errors.ts';
@@ -157,7 +158,6 @@ export async function registerManualForms(app: FastifyInstance, deps: WebDeps & 
       rows[t.code] = row;
     }
     const fail = (problems: Problem[]) => {
-      reply.code(400);
       return formPage(ctx, kind, values, problems);
     };
 
@@ -196,9 +196,18 @@ export async function registerManualForms(app: FastifyInstance, deps: WebDeps & 
       if (!held) return formPage(ctx, kind, values, [], unavailable(ctx, 'gateway.signAsFacility (facility key held by the gateway)'));
       signed = (await held(db, macskcb, unsigned)) as Buffer;
     }
-    const submit = await domainFn('gateway', 'submitPackage');
-    if (!submit || !deps.gateway) return formPage(ctx, kind, values, [], unavailable(ctx, 'gateway.submitPackage'));
-    const r = (await submit(deps.gateway, { bytes: signed, principal: { tokenId: 0, macskcb, scopes: ['submit'] } })) as { receipt: Parameters<typeof receiptView>[1] };
+    // The same receiving pipeline as every HIS: POST /api/v1/packages with a token of this
+    // facility that lives for this one submission.
+    const t = await issueToken(db, macskcb, { name: 'web-manual-form', scopes: ['submit'], expiresAt: new Date(Date.now() + 5 * 60_000) });
+    let res;
+    try {
+      res = await app.inject({ method: 'POST', url: '/api/v1/packages', headers: { 'content-type': 'application/xml', authorization: `Bearer ${t.token}` }, payload: signed });
+    } finally {
+      await revokeToken(db, t.info.id);
+    }
+    const body = res.json() as { problems?: Problem[] } & Parameters<typeof receiptView>[1];
+    if (res.statusCode !== 200) return formPage(ctx, kind, values, body.problems ?? []);
+    const r = { receipt: body };
     return page(ctx, { title: [kind.vi, kind.en], area: 'facility', nav: FACILITY_NAV, body: await receiptView(ctx, r.receipt) });
   });
 }

@@ -28,7 +28,7 @@ function receiveForm(ctx: PageCtx, values: Record<string, string> = {}): SafeHtm
 ${KINDS.map(([k, vi, en], i) => html`<p><input type="radio" id="kind-${k}" name="kind" value="${k}"${(values.kind ?? 'cccd') === k || (!values.kind && i === 0) ? html` checked` : ''}> <label class="inline" for="kind-${k}">${tr(L, vi, en)}</label></p>`)}
 </fieldset>
 <label for="idValue">${tr(L, 'Số giấy tờ', 'Document number')}</label><input id="idValue" name="idValue" required maxlength="20" autocomplete="off" value="${values.idValue ?? ''}">
-<label for="consentCode">${tr(L, 'Mã đồng ý do người bệnh cung cấp', 'Consent code the patient gives you')}</label><input id="consentCode" name="consentCode" required maxlength="64" autocomplete="off" value="">
+<label for="consentCode">${tr(L, 'Mã đồng ý do người bệnh cung cấp', 'Consent code the patient gives you')}</label><p class="hint" id="consentCode-hint">${tr(L, 'Không cần nếu cơ sở đã có đồng ý còn hiệu lực (mã chữ hoặc nội dung mã QR).', 'Not needed when the facility already holds an active consent (the code, or the QR text).')}</p><input id="consentCode" name="consentCode" maxlength="64" aria-describedby="consentCode-hint" autocomplete="off" value="">
 <label for="purpose">${tr(L, 'Mục đích', 'Purpose')}</label><input id="purpose" name="purpose" maxlength="200" value="${values.purpose ?? tr(L, 'Khám chữa bệnh', 'Treatment')}">
 <p><button type="submit">${tr(L, 'Tiếp nhận và xem sổ', 'Receive and read the book')}</button></p></form>`;
 }
@@ -54,7 +54,6 @@ export async function registerPatient(app: FastifyInstance, deps: WebDeps): Prom
         match = await receivePatient(db, actor, input);
       }
       if (!match.consent.active) {
-        reply.code(403);
         return P(ctx, receiveForm(ctx, values), alertBox('error', html`${tr(L, 'Đã xác định đúng người bệnh nhưng chưa có đồng ý còn hiệu lực. Hãy nhập mã đồng ý người bệnh cung cấp.', 'The patient was matched, but there is no active consent. Enter the consent code the patient gives you.')}`));
       }
       const purpose = values.purpose || 'treatment';
@@ -68,7 +67,6 @@ ${recent instanceof ProblemError ? problemList(ctx, recent.problems) : entryList
 ${entryList(ctx, book.entries.filter((e) => e.kind !== 'admin'))}`);
     } catch (e) {
       if (e instanceof ProblemError) {
-        reply.code(e.status);
         return P(ctx, receiveForm(ctx, values), alertBox('error', problemList(ctx, e.problems)));
       }
       throw e;
