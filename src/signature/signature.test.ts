@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { signXml, verifySignedXml, certificateInfo, signerFromPkcs12, toPkcs12, readPkcs12 } from './index.ts';
+import { testCa, otherCa, smallPackage } from './testing.ts';
+
+const ca = testCa();
+const f = ca.facility('79001');
+
+test('round trip: sign a hand-written GIAMDINHHS and verify with anchors and with the expected certificate', async () => {
+  const signed = await signXml(smallPackage('79001'), f.signer);
+  const a = verifySignedXml(signed, { trustAnchors: [ca.certPem] });
+  assert.equal(a.ok, true);
+  if (a.ok) {
+    assert.equal(a.certificate.facilityCode, '79001');
+    assert.equal(a.certificate.fingerprint, f.fingerprint);
+  }
+  const b = verifySignedXml(signed, { expectedCertificates: [f.der] });
+  assert.equal(b.ok, true);
+  // bytes outside CHUKYDONVI are kept exactly
+  const src = smallPackage('79001').toString();
+  const out = signed.toString();
+  assert.equal(out.slice(0, out.indexOf('<CHUKYDONVI>')), src.slice(0, src.indexOf('<CHUKYDONVI/>')));
+  assert.ok(out.endsWith('</CHUKYDONVI>\n</GIAMDINHHS>\n'));
+});
+
+test('root namespaces and a missing CHUKYDONVI', async () => {
+  const s1 = await signXml(smallPackage('79001', { namespaces: true }), f.signer);
+  assert.equal(verifySignedXml(s1, { trustAnchors: [ca.certPem] }).ok, true);
+  const s2 = await signXml(smallPackage('79001', { container: false }), f.signer);
+  assert.match(s2.toString(), /<CHUKYDONVI><ds:Signature/);
+  assert.equal(verifySignedXml(s2, { trustAnchors: [ca.certPem] }).ok, true);
+});
+
+test('certificate facts: facility code from the subject, validity, fingerprint', () => {
+  const i = certificateInfo(f.certPem);
+  assert.equal(i.facilityCode, '79001');
+  assert.match(i.subject, /Bệnh viện thử nghiệm 79001/);
+  assert.equal(i.keyBits, 2048);
+  assert.ok(i.notAfter > new Date());
+  assert.equal(certificateInfo(ca.certPem).isCa, true);
+});
+
+test('PKCS#12 round trip: signer from .p12 with a passphrase; wrong passphrase refused', async () => {
+  const p12 = toPkcs12(f.keyPem, f.certPem, 'mật-khẩu', [ca.certPem]);
+  const r = readPkcs12(p12, 'mật-khẩu');
+  assert.equal(r.chainPem.length, 1);
+  const s = signerFromPkcs12(p12, 'mật-khẩu');
+  const signed = await signXml(smallPackage('79001'), s);
+  assert.equal(verifySignedXml(signed, { expectedCertificates: [f.der] }).ok, true);
+  assert.throws(() => signerFromPkcs12(p12, 'sai'), /SIG_P12_INVALID/);
+});
+
+test('an untrusted CA and another facility are refused', async () => {
+  const o = otherCa().facility('79001');
+  const signed = await signXml(smallPackage('79001'), o.signer);
+  const r = verifySignedXml(signed, { trustAnchors: [ca.certPem] });
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.equal(r.code, 'SIG_CERT_UNTRUSTED');
+  const g = ca.facility('79002');
+  const s2 = await signXml(smallPackage('79001'), g.signer);
+  const r2 = verifySignedXml(s2, { expectedCertificates: [f.der] });
+  assert.equal(!r2.ok && r2.code, 'SIG_CERT_NOT_EXPECTED');
+  const r3 = verifySignedXml(s2, { trustAnchors: [ca.certPem], expectedFacility: '79001' });
+  assert.equal(!r3.ok && r3.code, 'SIG_CERT_FACILITY_MISMATCH');
+});
