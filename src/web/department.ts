@@ -3,7 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import { ProblemError } from '../errors/index.ts';
 import { alertBox, csrfField, page, problemList, unavailable, type NavItem } from './layout.ts';
-import { domainFn } from './domains.ts';
+import { domainFnAny } from './domains.ts';
+import { chartTable, dashboard, dashboardCharts, generateReport, getReport, laggards, listReports, monthPeriod, renderChart, type ReportFormat } from '../monitoring/index.ts';
 import { WEB } from './errors.ts';
 import { html, raw, type SafeHtml } from './html.ts';
 import { fmtDateTime, tr } from './i18n.ts';
@@ -113,7 +114,7 @@ export async function registerDepartment(app: FastifyInstance, deps: WebDeps): P
   };
   pageRoute(app, deps, 'GET', '/so-y-te/dang-nhap', { area }, async (_req, _reply, ctx) => loginPage(ctx));
   pageRoute(app, deps, 'POST', '/so-y-te/dang-nhap', { area }, async (req, reply, ctx) => {
-    const login = await domainFn(IDENTITY, 'staffLogin');
+    const login = await domainFnAny(IDENTITY, ['staffLogin', 'passwordLogin', 'loginStaff', 'verifyStaffPassword']);
     if (!login) return loginPage(ctx, unavailable(ctx, IDENTITY));
     const principal = (await login(db, field(req.body, 'username', 200), field(req.body, 'password', 1000))) as WebPrincipal | null;
     if (!principal || !ROLES.includes(principal.role)) {
@@ -126,17 +127,11 @@ export async function registerDepartment(app: FastifyInstance, deps: WebDeps): P
   pageRoute(app, deps, 'GET', '/so-y-te', { area, roles: ROLES }, async (req, _reply, ctx) => {
     const L = ctx.lang;
     const f = readFilter(req.query as Record<string, unknown>, ctx.user);
-    const dash = await domainFn('monitoring', 'dashboard');
-    const charts = await domainFn('monitoring', 'dashboardCharts');
-    const render = await domainFn('monitoring', 'renderChart');
-    const table = await domainFn('monitoring', 'chartTable');
-    if (!dash || !charts || !render) return P(ctx, ['Giám sát gửi dữ liệu', 'Data-flow monitoring'], html`${filterForm(ctx, f, '/so-y-te')}${unavailable(ctx, 'monitoring.dashboard')}`);
-    const d = (await dash(db, { area: { province: f.province, district: f.district }, period: { month: f.month }, laggardLimit: 10 })) as MonDashboard;
-    const specs = charts(d) as Record<string, unknown>;
+    const d = await dashboard(db, { area: { province: f.province, district: f.district }, period: { month: f.month }, laggardLimit: 10 });
     const figures: SafeHtml[] = [];
-    for (const [key, spec] of Object.entries(specs)) {
-      if (!spec || !(spec as { labels?: unknown[] }).labels?.length) continue;
-      figures.push(html`<figure class="chart" data-chart="${key}">${raw(String(render(spec)))}${table ? html`<details><summary>${tr(L, 'Bảng số liệu', 'Data table')}</summary><div class="table-wrap"><table>${raw(String(table(spec)))}</table></div></details>` : ''}</figure>`);
+    for (const [key, spec] of Object.entries(dashboardCharts(d))) {
+      if (!spec.labels.length) continue;
+      figures.push(html`<figure class="chart" data-chart="${key}">${raw(renderChart(spec))}<details><summary>${tr(L, 'Bảng số liệu', 'Data table')}: ${spec.title}</summary><div class="table-wrap">${raw(chartTable(spec))}</div></details></figure>`);
     }
     const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
     return P(ctx, ['Giám sát gửi dữ liệu', 'Data-flow monitoring'], html`${filterForm(ctx, f, '/so-y-te')}
@@ -152,20 +147,14 @@ ${laggardTable(ctx, d.laggards)}
 
   pageRoute(app, deps, 'GET', '/so-y-te/cham-gui', { area, roles: ROLES }, async (req, _reply, ctx) => {
     const f = readFilter(req.query as Record<string, unknown>, ctx.user);
-    const lag = await domainFn('monitoring', 'laggards');
-    if (!lag) return P(ctx, ['Cơ sở chậm gửi dữ liệu', 'Lagging facilities'], html`${filterForm(ctx, f, '/so-y-te/cham-gui')}${unavailable(ctx, 'monitoring.laggards')}`);
-    const resolvePeriod = await domainFn('monitoring', 'monthPeriod');
-    const rows = (await lag(db, { province: f.province, district: f.district }, resolvePeriod ? resolvePeriod(f.month) : { from: f.month + '-01', to: f.month + '-28' }, { limit: 500 })) as MonLaggard[];
+    const rows = await laggards(db, { province: f.province, district: f.district }, monthPeriod(f.month), { limit: 500 });
     return P(ctx, ['Cơ sở chậm gửi dữ liệu', 'Lagging facilities'], html`${filterForm(ctx, f, '/so-y-te/cham-gui')}${laggardTable(ctx, rows)}`);
   });
 
   pageRoute(app, deps, 'GET', '/so-y-te/bao-cao', { area, roles: ROLES }, async (req, _reply, ctx) => {
     const L = ctx.lang;
     const f = readFilter(req.query as Record<string, unknown>, ctx.user);
-    const list = await domainFn('monitoring', 'listReports');
-    if (!list) return P(ctx, ['Báo cáo tháng', 'Monthly reports'], unavailable(ctx, 'monitoring.listReports'));
-    const scope = f.province ? { scope: 'province', code: f.province } : {};
-    const reports = (await list(db, { ...scope, limit: 100 })) as { id: number; month: string; scope: string; code: string; format: string; size: number; trigger: string; generatedAt: Date }[];
+    const reports = await listReports(db, f.province ? { scope: 'province', code: f.province, limit: 100 } : { limit: 100 });
     return P(ctx, ['Báo cáo tháng', 'Monthly reports'], html`<p>${tr(L, 'Báo cáo tháng trước được lập tự động; có thể lập lại bất cứ lúc nào.', 'Last month’s reports are made automatically; you can make one at any time.')}</p>
 <form method="post" action="/so-y-te/bao-cao" class="card form-grid">${csrfField(ctx)}
 <div><label for="rmonth">${tr(L, 'Tháng', 'Month')}</label><input id="rmonth" name="month" type="month" value="${f.month}" required></div>
@@ -175,13 +164,11 @@ ${reports.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col
   });
 
   pageRoute(app, deps, 'POST', '/so-y-te/bao-cao', { area, roles: ROLES }, async (req, reply, ctx) => {
-    const make = await domainFn('monitoring', 'generateReport');
-    if (!make) return P(ctx, ['Báo cáo tháng', 'Monthly reports'], unavailable(ctx, 'monitoring.generateReport'));
     const f = readFilter({ month: field(req.body, 'month', 7), province: ctx.user.province }, ctx.user);
     const format = field(req.body, 'format', 4);
     if (!['xlsx', 'csv', 'pdf'].includes(format)) throw ProblemError.of(WEB.WEB_FIELD_INVALID, 'body.format', { field: 'format', rule: 'xlsx|csv|pdf', detail: 'xlsx, csv, pdf' });
     try {
-      await make(db, { scope: f.province ? 'province' : 'nation', code: f.province, month: f.month, format, trigger: 'on_demand', refresh: true });
+      await generateReport(db, { scope: f.province ? 'province' : 'nation', code: f.province, month: f.month, format: format as ReportFormat, trigger: 'on_demand', refresh: true });
     } catch (e) {
       if (e instanceof ProblemError) {
         return P(ctx, ['Báo cáo tháng', 'Monthly reports'], problemList(ctx, e.problems));
@@ -192,11 +179,9 @@ ${reports.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col
   });
 
   pageRoute(app, deps, 'GET', '/so-y-te/bao-cao/:id', { area, roles: ROLES }, async (req, reply, ctx) => {
-    const get = await domainFn('monitoring', 'getReport');
-    if (!get) return P(ctx, ['Báo cáo tháng', 'Monthly reports'], unavailable(ctx, 'monitoring.getReport'));
     const id = Number((req.params as { id: string }).id);
     if (!Number.isSafeInteger(id) || id < 1) throw ProblemError.of(WEB.WEB_NOT_FOUND, 'id');
-    const r = (await get(db, { id })) as { bytes: Buffer; filename: string; contentType: string; row: { scope: string; code: string } };
+    const r = await getReport(db, { id });
     if (ctx.user.role === 'officer' && ctx.user.province && ctx.user.province !== 'VN' && !(r.row.scope === 'province' && r.row.code === ctx.user.province)) throw ProblemError.of(WEB.WEB_FORBIDDEN, 'id', { role: 'officer of the report area' });
     return reply.header('content-disposition', `attachment; filename="${r.filename.replace(/[^\w.-]/g, '_')}"`).type(r.contentType).send(r.bytes);
   });

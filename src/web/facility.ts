@@ -70,7 +70,7 @@ async function problemsAtFields(ctx: PageCtx, problems: Problem[]): Promise<Safe
 <td><code>${p.code}</code><br><span class="meta">${p.rule}</span></td>
 <td>${L === 'en' ? p.en : p.vi}${L === 'vi' ? html`<br><span class="en" lang="en">${p.en}</span>` : ''}${fix ? html`<br><em>${tr(L, 'Cách sửa', 'Fix')}: </em><span lang="en">${fix}</span>` : ''}</td></tr>`);
   }
-  return html`<div class="table-wrap"><table><thead><tr><th scope="col">${tr(L, 'Trường', 'Field')}</th><th scope="col">${tr(L, 'Mã lỗi / quy tắc', 'Code / rule')}</th><th scope="col">${tr(L, 'Giải thích', 'Explanation')}</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  return html`<div class="table-wrap"><table class="stack"><thead><tr><th scope="col">${tr(L, 'Trường', 'Field')}</th><th scope="col">${tr(L, 'Mã lỗi / quy tắc', 'Code / rule')}</th><th scope="col">${tr(L, 'Giải thích', 'Explanation')}</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 export async function receiptView(ctx: PageCtx, receipt: Receipt): Promise<SafeHtml> {
