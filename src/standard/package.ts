@@ -2,7 +2,7 @@
 // medical assessment XML12). Every table is read and written from the catalogue: no code per table.
 // Pure: no I/O.
 import { problem, ProblemError, type Problem } from '../errors/index.ts';
-import { parseXml, XmlElement, rootPtr, firstElementPtr, nextElementPtr, namePtr, textPtr, hasElementChildPtr, type XmlDocument } from './xml.ts';
+import { parseXml, rootPtr, firstElementPtr, nextElementPtr, namePtr, textPtr, hasElementChildPtr, type XmlDocument } from './xml.ts';
 import { STD } from './errors.ts';
 import { TABLES, PACKAGE_TABLES, DEFAULT_EDITION, XML13_ONLY_4750, XML13_ONLY_3176, fieldsOf, fieldDef } from './catalogue/index.ts';
 import { TABLE_CODES, type Dossier, type Edition, type Package, type Row, type TableCode } from './types.ts';
@@ -40,16 +40,15 @@ export interface ReadResult {
 
 const ENVELOPE = 'GIAMDINHHS';
 
-function* elements(el: XmlElement): Generator<XmlElement> {
-  for (let n = el.firstChild; n; n = n.next) if (n instanceof XmlElement) yield n;
+/** Child elements of an element, by pointer. */
+function elements(el: number): number[] {
+  const out: number[] = [];
+  for (let c = firstElementPtr(el); c; c = nextElementPtr(c)) out.push(c);
+  return out;
 }
 
 function limitsOf(opts?: ParseOptions): ParseLimits {
   return { ...DEFAULT_LIMITS, ...(opts?.limits ?? {}) };
-}
-
-function rootOf(doc: XmlDocument): XmlElement {
-  return doc.root;
 }
 
 const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -76,30 +75,46 @@ function xml13Layout(names: Iterable<string>, fallback: Edition): Edition {
   return fallback;
 }
 
+const templates = new Map<string, Row>();
+/** An object with every field of the layout set to '' (one shape per table: fast copies). */
+function template(code: TableCode, layout: Edition): Row {
+  const key = `${code}/${layout}`;
+  let t = templates.get(key);
+  if (!t) {
+    t = {};
+    for (const f of fieldsOf(code, layout)) t[f.name] = '';
+    templates.set(key, t);
+  }
+  return t;
+}
+
 /** Read one row element (by pointer) into a Row holding every field of the table's layout ('' when absent). */
 function readRow(el: number, code: TableCode, path: string, problems: Problem[]): Row {
-  const found = new Map<string, string>();
+  const names: string[] = [];
+  const values: string[] = [];
+  const seen = new Set<string>();
   for (let child = firstElementPtr(el); child; child = nextElementPtr(child)) {
     const name = namePtr(child);
     if (!fieldDef(code, name)) {
       problems.push(problem(STD.STD_ELEMENT_UNKNOWN, `${path}.${name}`, { element: name }));
       continue;
     }
-    if (found.has(name)) {
+    if (seen.has(name)) {
       problems.push(problem(STD.STD_ELEMENT_REPEATED, `${path}.${name}`, { element: name }));
       continue;
     }
+    seen.add(name);
+    names.push(name);
     if (hasElementChildPtr(child)) {
       problems.push(problem(STD.STD_FIELD_NESTED, `${path}.${name}`, { field: name }));
-      found.set(name, '');
+      values.push('');
       continue;
     }
-    found.set(name, textPtr(child));
+    values.push(textPtr(child));
   }
-  const layout = code === 'XML13' ? xml13Layout(found.keys(), DEFAULT_EDITION) : DEFAULT_EDITION;
-  const row: Row = {};
-  for (const f of fieldsOf(code, layout)) row[f.name] = found.get(f.name) ?? '';
-  for (const [k, v] of found) if (!(k in row)) row[k] = v;
+  const layout = code === 'XML13' ? xml13Layout(names, DEFAULT_EDITION) : DEFAULT_EDITION;
+  const row: Row = { ...template(code, layout) };
+  for (let i = 0; i < names.length; i++) row[names[i]] = values[i];
   return row;
 }
 
@@ -158,10 +173,10 @@ export function parseTable(code: TableCode, bytes: Uint8Array, path: string, pro
   }
 }
 
-function single(el: XmlElement, name: string, path: string, problems: Problem[]): XmlElement | null {
-  let found: XmlElement | null = null;
+function single(el: number, name: string, path: string, problems: Problem[]): number {
+  let found = 0;
   for (const c of elements(el)) {
-    if (c.name !== name) continue;
+    if (namePtr(c) !== name) continue;
     if (found) problems.push(problem(STD.STD_ELEMENT_REPEATED, `${path}.${name}`, { element: name }));
     else found = c;
   }
@@ -169,8 +184,11 @@ function single(el: XmlElement, name: string, path: string, problems: Problem[])
   return found;
 }
 
-function checkKnown(el: XmlElement, allowed: string[], path: string, problems: Problem[]): void {
-  for (const c of elements(el)) if (!allowed.includes(c.name)) problems.push(problem(STD.STD_ELEMENT_UNKNOWN, `${path}.${c.name}`, { element: c.name }));
+function checkKnown(el: number, allowed: string[], path: string, problems: Problem[]): void {
+  for (const c of elements(el)) {
+    const n = namePtr(c);
+    if (!allowed.includes(n)) problems.push(problem(STD.STD_ELEMENT_UNKNOWN, `${path}.${n}`, { element: n }));
+  }
 }
 
 /**
@@ -182,8 +200,9 @@ export function readPackage(bytes: Uint8Array, opts?: ParseOptions): ReadResult 
   const limits = limitsOf(opts);
   const doc = parseXml(bytes, { maxBytes: limits.maxBytes }, ENVELOPE);
   try {
-    const root = rootOf(doc);
-    if (root.name !== ENVELOPE) throw ProblemError.of(STD.STD_ROOT, '', { expected: ENVELOPE, found: root.name });
+    const root = rootPtr(doc);
+    const rootName = namePtr(root);
+    if (rootName !== ENVELOPE) throw ProblemError.of(STD.STD_ROOT, '', { expected: ENVELOPE, found: rootName });
     const problems: Problem[] = [];
     checkKnown(root, ['THONGTINDONVI', 'THONGTINHOSO', 'CHUKYDONVI'], ENVELOPE, problems);
     const donvi = single(root, 'THONGTINDONVI', ENVELOPE, problems);
@@ -191,20 +210,23 @@ export function readPackage(bytes: Uint8Array, opts?: ParseOptions): ReadResult 
     if (donvi) checkKnown(donvi, ['MACSKCB'], `${ENVELOPE}.THONGTINDONVI`, problems);
     const hs = single(root, 'THONGTINHOSO', ENVELOPE, problems);
     let sigs = 0;
-    for (const c of elements(root)) if (c.name === 'CHUKYDONVI' && ++sigs === 2) problems.push(problem(STD.STD_ELEMENT_REPEATED, `${ENVELOPE}.CHUKYDONVI`, { element: 'CHUKYDONVI' }));
-    const pkg: Package = { macskcb: macEl?.content.trim() ?? '', ngayLap: '', dossiers: [] };
+    for (const c of elements(root)) if (namePtr(c) === 'CHUKYDONVI' && ++sigs === 2) problems.push(problem(STD.STD_ELEMENT_REPEATED, `${ENVELOPE}.CHUKYDONVI`, { element: 'CHUKYDONVI' }));
+    const pkg: Package = { macskcb: macEl ? textPtr(macEl).trim() : '', ngayLap: '', dossiers: [] };
     const dossierProblems: Problem[][] = [];
     let declaredCount = '';
     if (hs) {
       const p = `${ENVELOPE}.THONGTINHOSO`;
       checkKnown(hs, ['NGAYLAP', 'SOLUONGHOSO', 'DANHSACHHOSO'], p, problems);
-      pkg.ngayLap = single(hs, 'NGAYLAP', p, problems)?.content.trim() ?? '';
-      declaredCount = single(hs, 'SOLUONGHOSO', p, problems)?.content.trim() ?? '';
+      const ngayLapEl = single(hs, 'NGAYLAP', p, problems);
+      pkg.ngayLap = ngayLapEl ? textPtr(ngayLapEl).trim() : '';
+      const countEl = single(hs, 'SOLUONGHOSO', p, problems);
+      declaredCount = countEl ? textPtr(countEl).trim() : '';
       const list = single(hs, 'DANHSACHHOSO', p, problems);
       if (list) {
         for (const hoso of elements(list)) {
-          if (hoso.name !== 'HOSO') {
-            problems.push(problem(STD.STD_ELEMENT_UNKNOWN, `${p}.DANHSACHHOSO.${hoso.name}`, { element: hoso.name }));
+          const hn = namePtr(hoso);
+          if (hn !== 'HOSO') {
+            problems.push(problem(STD.STD_ELEMENT_UNKNOWN, `${p}.DANHSACHHOSO.${hn}`, { element: hn }));
             continue;
           }
           const i = pkg.dossiers.length;
@@ -227,14 +249,15 @@ export function readPackage(bytes: Uint8Array, opts?: ParseOptions): ReadResult 
 
 const LOAI = new Set<string>(TABLE_CODES);
 
-function readHoso(hoso: XmlElement, i: number, dp: Problem[], limits: ParseLimits): Dossier {
+function readHoso(hoso: number, i: number, dp: Problem[], limits: ParseLimits): Dossier {
   const d: Dossier = { tables: {} };
   const base = `hoso[${i}]`;
   let f = 0;
   for (const file of elements(hoso)) {
     const fp = `${base}.FILEHOSO[${f++}]`;
-    if (file.name !== 'FILEHOSO') {
-      dp.push(problem(STD.STD_ELEMENT_UNKNOWN, `${base}.${file.name}`, { element: file.name }));
+    const fn = namePtr(file);
+    if (fn !== 'FILEHOSO') {
+      dp.push(problem(STD.STD_ELEMENT_UNKNOWN, `${base}.${fn}`, { element: fn }));
       continue;
     }
     if (f > 32) {
@@ -245,7 +268,7 @@ function readHoso(hoso: XmlElement, i: number, dp: Problem[], limits: ParseLimit
     const loaiEl = single(file, 'LOAIHOSO', fp, dp);
     const contentEl = single(file, 'NOIDUNGFILE', fp, dp);
     if (!loaiEl || !contentEl) continue;
-    const loai = loaiEl.content.trim();
+    const loai = textPtr(loaiEl).trim();
     if (!LOAI.has(loai)) {
       dp.push(problem(STD.STD_LOAIHOSO_UNKNOWN, `${fp}.LOAIHOSO`, { value: loai.slice(0, 20), allowed: PACKAGE_TABLES.join(',') }));
       continue;
@@ -259,7 +282,7 @@ function readHoso(hoso: XmlElement, i: number, dp: Problem[], limits: ParseLimit
       dp.push(problem(STD.STD_TABLE_REPEATED, `${base}.${code}`, { table: code }));
       continue;
     }
-    const text = contentEl.content;
+    const text = textPtr(contentEl);
     if (text.length > Math.ceil((limits.maxTableBytes * 4) / 3) + 1024) {
       dp.push(problem(STD.STD_LIMIT, `${base}.${code}`, { what: 'table bytes', limit: limits.maxTableBytes }));
       continue;
@@ -360,8 +383,8 @@ function readStandalone(code: TableCode, bytes: Uint8Array, opts?: ParseOptions)
   const problems: Problem[] = [];
   const doc = parseXml(bytes, { maxBytes: limits.maxBytes }, code);
   try {
-    const root = rootOf(doc);
-    if (root.name !== TABLES[code].root) throw ProblemError.of(STD.STD_ROOT, '', { expected: TABLES[code].root, found: root.name });
+    const rootName = namePtr(rootPtr(doc));
+    if (rootName !== TABLES[code].root) throw ProblemError.of(STD.STD_ROOT, '', { expected: TABLES[code].root, found: rootName });
     const rows = readTableDoc(rootPtr(doc), code, code, problems, limits) ?? [];
     return { rows, problems };
   } finally {
