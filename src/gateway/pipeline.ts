@@ -68,7 +68,7 @@ async function precheck(ctx: GatewayContext, kind: Kind, input: SubmitInput): Pr
     if (prev.macskcb === principal.macskcb) return { done: { receipt: prev.receipt, replay: true }, sha, r };
     return { done: await reject(ctx, ctx.db, r, bytes, [problem(GW.GW_FACILITY_MISMATCH, 'MACSKCB', { found: prev.macskcb, expected: principal.macskcb })]), sha, r };
   }
-  const sig = await checkSignature(ctx.db, principal.macskcb, bytes);
+  const sig = await checkSignature(ctx.db, principal.macskcb, bytes, { at: input.receivedAt, maxBytes: ctx.config.maxPackageBytes });
   if (!sig.ok) {
     // Say "other facility" first when the document names another one (a peek, nothing trusted).
     const named = peekFacility(bytes, kind);
