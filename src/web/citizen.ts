@@ -121,7 +121,7 @@ export async function registerCitizen(app: FastifyInstance, deps: WebDeps): Prom
     const L = ctx.lang;
     const book = await readBook(deps, ctx.user);
     const p = book.person;
-    return P(ctx, ['Sổ sức khỏe của tôi', 'My health book'], html`${p ? html`<p class="card"><strong>${p.fullName ?? ''}</strong>${p.birth ? html` · ${tr(L, 'Ngày sinh', 'Born')} ${fmtStdDate(p.birth)}` : ''}</p>` : ''}
+    return P(ctx, ['Sổ sức khỏe của tôi', 'My health book'], html`${p ? html`<p class="card"><strong>${p.fullName ?? ''}</strong>${p.birth ? html` · ${tr(L, 'Ngày sinh', 'Born')} ${fmtStdDate(p.birth.slice(0, 8))}` : ''}</p>` : ''}
 ${await timeline(ctx, book)}`);
   });
 
