@@ -5,7 +5,7 @@ import { dbKinds, openTestDb } from '../store/testing.ts';
 import { drain } from '../store/index.ts';
 import { grantConsent, claimConsent, revokeConsent, auditFor, type Actor } from '../access/index.ts';
 import { isProblemError } from '../errors/index.ts';
-import { handlers, getBook, recentResults, pullFeed, createFeedClient, feedClientFor, slaReport, getEntry } from './index.ts';
+import { handlers, entriesOf, getBook, recentResults, pullFeed, createFeedClient, feedClientFor, slaReport, getEntry } from './index.ts';
 import { acceptDossier, fullDossier, person } from './testing.ts';
 
 const dirs = [join(import.meta.dirname, 'migrations'), join(import.meta.dirname, '..', 'access', 'migrations')];
@@ -58,7 +58,7 @@ for (const kind of dbKinds()) {
 
         // the projection is idempotent: re-delivering the event adds nothing
         const before = (await db.query(`SELECT count(*)::int AS n FROM book_entry`)).rows[0].n;
-        await handlers['healthbook.project']({ id: 0, consumer: 'healthbook.project', topic: 'dossier.accepted', payload: { dossierId }, created_at: new Date(), attempts: 1 }, db);
+        await db.transaction((tx) => handlers['healthbook.project']({ id: 0, consumer: 'healthbook.project', topic: 'dossier.accepted', payload: { dossierId }, created_at: new Date(), attempts: 1 }, tx));
         assert.equal((await db.query(`SELECT count(*)::int AS n FROM book_entry`)).rows[0].n, before);
 
         // feed: new entries, then retracted + changed
@@ -81,6 +81,41 @@ for (const kind of dbKinds()) {
         assert.equal(audit.filter((a) => a.action === 'read-book').length, 4);
         assert.equal(audit.filter((a) => a.outcome === 'refused').length, 1);
         assert.equal(audit.filter((a) => a.action === 'feed').length, 1);
+      } finally {
+        await t.cleanup();
+      }
+    });
+
+    test('catch-up under load: one handler call projects the ready backlog in a batch, same result as one by one', async () => {
+      const t = await openTestDb(kind, dirs);
+      try {
+        const db = t.db;
+        const ids: number[] = [];
+        for (let i = 0; i < 25; i++) ids.push((await acceptDossier(db, fullDossier(person(100 + i), { maLk: `LK-BATCH-${i}` }))).dossierId);
+        const noId = fullDossier(person(200), { maLk: 'LK-NOID' });
+        noId.XML1[0].SO_CCCD = '';
+        await acceptDossier(db, noId);
+        // two versions of one dossier inside the same backlog: the newer must win
+        const v1 = fullDossier(person(201), { maLk: 'LK-V' });
+        const first = await acceptDossier(db, v1);
+        await acceptDossier(db, fullDossier(person(201), { maLk: 'LK-V', labValue: '5.5' }), { version: 2, replacesId: first.dossierId });
+        const rows = (await db.query(`SELECT * FROM outbox WHERE consumer = 'healthbook.project' ORDER BY id`)).rows;
+        assert.equal(rows.length, 28);
+        await db.transaction(async (tx) => {
+          await handlers['healthbook.project'](rows[0] as any, tx);
+          await tx.query(`DELETE FROM outbox WHERE id = $1`, [rows[0].id]);
+        });
+        assert.equal((await db.query(`SELECT count(*)::int AS n FROM outbox WHERE consumer = 'healthbook.project'`)).rows[0].n, 0);
+        const perDossier = (await db.query(`SELECT dossier_id, count(*)::int AS n FROM book_entry GROUP BY dossier_id`)).rows;
+        const expected = entriesOf(fullDossier(person(100), { maLk: 'x' }) as any, '79001').length;
+        for (const id of ids) assert.equal(perDossier.find((r) => r.dossier_id === id)?.n, expected);
+        assert.equal((await db.query(`SELECT count(*)::int AS n FROM book_unlinked`)).rows[0].n, 1);
+        const lab = await getBook(db, { role: 'citizen', sub: person(201).personalId }, person(201).personalId, { kinds: ['lab_result'] });
+        assert.deepEqual(lab.entries.map((e) => e.data.GIA_TRI), ['5.5']);
+        const feed = (await db.query(`SELECT count(*)::int AS n FROM book_feed`)).rows[0].n;
+        assert.equal(feed, (await db.query(`SELECT count(*)::int AS n FROM book_entry`)).rows[0].n + expected, 'every entry published once, plus the retractions of version 1');
+        const people = (await db.query(`SELECT count(*)::int AS n FROM book_person`)).rows[0].n;
+        assert.equal(people, 26);
       } finally {
         await t.cleanup();
       }

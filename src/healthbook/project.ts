@@ -175,4 +175,86 @@ export async function projectDossier(tx: Queryable, dossierId: number): Promise<
   return { status: 'projected', personalId, entries: entries.length, retracted };
 }
 
+/**
+ * Project many accepted dossiers in a few statements (the worker's catch-up path under load).
+ * Dossiers that replace or are replaced by another (same facility + MA_LK in the book or in this
+ * batch) go through projectDossier one by one, in version order.
+ */
+export async function projectMany(tx: Queryable, dossierIds: number[]): Promise<number> {
+  if (!dossierIds.length) return 0;
+  const rows = (await tx.query(
+    `SELECT d.id, d.macskcb, d.ma_lk, d.version, d.personal_id, d.bhyt_card, d.accepted_at, d.tables,
+       EXISTS (SELECT 1 FROM book_entry e WHERE e.dossier_id = d.id) OR EXISTS (SELECT 1 FROM book_unlinked u WHERE u.dossier_id = d.id) AS done,
+       EXISTS (SELECT 1 FROM book_entry e WHERE e.macskcb = d.macskcb AND e.ma_lk = d.ma_lk AND e.certificate_id IS NULL) AS seen,
+       EXISTS (SELECT 1 FROM book_webhook w WHERE w.active) AS hooks
+     FROM dossier d WHERE d.id = ANY($1::bigint[]) ORDER BY d.id`,
+    [dossierIds],
+  )).rows;
+  const perKey = new Map<string, number>();
+  for (const d of rows) perKey.set(`${d.macskcb}|${d.ma_lk}`, (perKey.get(`${d.macskcb}|${d.ma_lk}`) ?? 0) + 1);
+  const slow: { id: number; version: number }[] = [];
+  const unlinked: number[] = [];
+  const flat: Record<string, unknown>[] = [];
+  const ids: string[][] = [[], [], []];
+  const people = new Map<string, [string, string, string]>();
+  let hooks = false;
+  let n = 0;
+  for (const d of rows) {
+    if (d.done) continue;
+    hooks ||= d.hooks;
+    if (d.seen || perKey.get(`${d.macskcb}|${d.ma_lk}`)! > 1) {
+      slow.push({ id: d.id, version: d.version });
+      continue;
+    }
+    const tables = (d.tables ?? {}) as Record<string, Row[]>;
+    const x1: Row = tables.XML1?.[0] ?? {};
+    const personalId = [d.personal_id, x1.SO_CCCD].map((v) => (v ?? '').trim()).find((v) => PID.test(v));
+    if (!personalId) {
+      unlinked.push(d.id);
+      continue;
+    }
+    const cards = (x1.MA_THE_BHYT ?? d.bhyt_card ?? '').split(';').map((c: string) => c.trim().toUpperCase()).filter((c: string) => /^[A-Z]{2}\d{13}$/.test(c));
+    const bhyt = (d.bhyt_card ?? cards[0] ?? '').trim() || null;
+    for (const e of entriesOf(tables, d.macskcb)) {
+      flat.push({ n: n++, personal_id: personalId, bhyt_card: bhyt, dossier_id: d.id, macskcb: d.macskcb, ma_lk: d.ma_lk, version: d.version, accepted_at: d.accepted_at, kind: e.kind, source_table: e.sourceTable, seq: e.seq, occurred_at: e.occurredAt?.toISOString() ?? null, title: e.title, data: e.data });
+    }
+    for (const [k, v] of [['cccd', personalId], ...cards.map((c: string) => ['bhyt', c])]) {
+      ids[0].push(k);
+      ids[1].push(v);
+      ids[2].push(personalId);
+    }
+    if (x1.HO_TEN || x1.NGAY_SINH) people.set(personalId, [(x1.HO_TEN ?? '').trim(), (x1.NGAY_SINH ?? '').trim(), (x1.GIOI_TINH ?? '').trim()]);
+  }
+  if (unlinked.length) await tx.query(`INSERT INTO book_unlinked (dossier_id, reason) SELECT unnest($1::bigint[]), 'no 12-digit personal ID (SO_CCCD)' ON CONFLICT DO NOTHING`, [unlinked]);
+  if (flat.length) {
+    await tx.query(
+      `WITH ins AS (
+         INSERT INTO book_entry (personal_id, bhyt_card, dossier_id, macskcb, ma_lk, version, kind, source_table, seq, occurred_at, title, data, current, accepted_at)
+         SELECT x.personal_id, x.bhyt_card, x.dossier_id, x.macskcb, x.ma_lk, x.version, x.kind, x.source_table, x.seq, x.occurred_at, x.title, x.data, true, x.accepted_at
+         FROM jsonb_to_recordset($1::jsonb) AS x(n int, personal_id text, bhyt_card text, dossier_id bigint, macskcb text, ma_lk text, version int, accepted_at timestamptz, kind text, source_table text, seq int, occurred_at timestamptz, title text, data jsonb)
+         ORDER BY x.n
+         RETURNING id, personal_id, accepted_at)
+       INSERT INTO book_feed (entry_id, personal_id, change, accepted_at, published_at, latency_ms)
+       SELECT id, personal_id, 'new', accepted_at, clock_timestamp(), GREATEST(0, LEAST(2147483647, (extract(epoch FROM clock_timestamp() - accepted_at) * 1000)::bigint))::int
+       FROM ins ORDER BY id`,
+      [JSON.stringify(flat)],
+    );
+    const pp = [...people];
+    await tx.query(
+      `WITH ids AS (
+         INSERT INTO book_identity (id_kind, value, personal_id)
+         SELECT DISTINCT k, v, p FROM unnest($1::text[], $2::text[], $3::text[]) AS t(k, v, p)
+         ON CONFLICT (id_kind, value, personal_id) DO UPDATE SET last_seen = now())
+       INSERT INTO book_person (personal_id, full_name, birth, sex)
+       SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::text[])
+       ON CONFLICT (personal_id) DO UPDATE SET full_name = EXCLUDED.full_name, birth = EXCLUDED.birth, sex = EXCLUDED.sex, updated_at = now()`,
+      [ids[0], ids[1], ids[2], pp.map((x) => x[0]), pp.map((x) => x[1][0]), pp.map((x) => x[1][1]), pp.map((x) => x[1][2])],
+    );
+    if (hooks) await announce(tx, [...new Set(flat.map((f) => f.personal_id as string))], true);
+  }
+  slow.sort((a, b) => a.version - b.version || a.id - b.id);
+  for (const x of slow) await projectDossier(tx, x.id);
+  return rows.length;
+}
+
 export { announce };
