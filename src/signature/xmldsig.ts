@@ -177,7 +177,7 @@ export async function signXml(bytes: Uint8Array, signer: Signer, opts: { maxByte
     if (e instanceof ProblemError) throw e;
     throw ProblemError.of(SIG.SIG_SIGNER_FAILED, 'signer');
   }
-  if (!Buffer.isBuffer(value) || value.length < 256) throw ProblemError.of(SIG.SIG_SIGNER_FAILED, 'signer');
+  if (!Buffer.isBuffer(value) || value.length === 0) throw ProblemError.of(SIG.SIG_SIGNER_FAILED, 'signer');
   return Buffer.from(head + `<${SIGNATURE_CONTAINER}>` + signatureXml(digest, value.toString('base64'), certB64) + `</${SIGNATURE_CONTAINER}>` + tail, 'utf8');
 }
 
@@ -302,7 +302,8 @@ function verifyDoc(doc: XmlDocument, opts: VerifyOptions): VerifyResult {
   const rootName = root.name;
   if (!(SIGNABLE_ROOTS as readonly string[]).includes(rootName) || root.namespaceUri) return fail(problem(SIG.SIG_ROOT_UNKNOWN, rootName, { root: rootName.slice(0, 60) }));
   // Exactly one Signature in the whole document, whatever its namespace or prefix.
-  const sigs = doc.find('//*[local-name()="Signature"]');
+  // (an undeclared prefix leaves "p:Signature" as the local name in libxml2's recovery: count it too)
+  const sigs = doc.find('//*[local-name()="Signature" or contains(local-name(), ":Signature")]');
   if (sigs.length === 0) return fail(problem(SIG.SIG_MISSING, SIGNATURE_CONTAINER));
   if (sigs.length > 1) return fail(problem(SIG.SIG_MULTIPLE, SIGNATURE_CONTAINER, { count: sigs.length }));
   const sig = sigs[0] as XmlElement;
@@ -422,11 +423,11 @@ function verifyDoc(doc: XmlDocument, opts: VerifyOptions): VerifyResult {
     if (!opts.expectedCertificates.some((e) => Buffer.from(e.buffer, e.byteOffset, e.byteLength).equals(raw))) return fail(problem(SIG.SIG_CERT_NOT_EXPECTED, kiPath));
   }
   const at = opts.at ?? new Date();
+  const certProblem = checkSigningCertificate(cert, at, kiPath);
+  if (certProblem) return fail(certProblem);
   if (opts.trustAnchors?.length && !chainsToAnchor(cert, { trustAnchors: opts.trustAnchors, intermediates: [...(opts.intermediates ?? []), ...extra], at })) {
     return fail(problem(SIG.SIG_CERT_UNTRUSTED, kiPath));
   }
-  const certProblem = checkSigningCertificate(cert, at, kiPath);
-  if (certProblem) return fail(certProblem);
   const info = certificateInfo(cert);
   if (opts.expectedFacility && info.facilityCode !== opts.expectedFacility) {
     return fail(problem(SIG.SIG_CERT_FACILITY_MISMATCH, kiPath, { expected: opts.expectedFacility, found: info.facilityCode ?? '-' }));
