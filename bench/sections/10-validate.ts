@@ -28,39 +28,49 @@ const section: Section = {
       parseXml(f)[Symbol.dispose]();
       validateBytes(f);
     }
-    // Bare: parse the same bytes with libxml2-wasm (envelope only), then envelope + every decoded table.
-    let t = performance.now();
-    for (const f of files) parseXml(f)[Symbol.dispose]();
-    const bareOuter = performance.now() - t;
-    t = performance.now();
-    for (const f of files) {
-      const doc = parseXml(f);
-      try {
-        for (const node of doc.find('//NOIDUNGFILE')) {
-          const d = decodeBase64(node.content);
-          if ('bytes' in d) parseXml(d.bytes)[Symbol.dispose]();
-        }
-      } finally {
-        doc.dispose();
+    // Each figure: the best of two rounds (the machine may be shared; the best round is the least disturbed).
+    const best = (fn: () => void): number => {
+      let min = Infinity;
+      for (let round = 0; round < 2; round++) {
+        const t0 = performance.now();
+        fn();
+        min = Math.min(min, performance.now() - t0);
       }
-    }
-    const bareAll = performance.now() - t;
-
-    t = performance.now();
+      return min;
+    };
+    // Bare: parse the same bytes with libxml2-wasm (envelope only), then envelope + every decoded table.
+    const bareOuter = best(() => {
+      for (const f of files) parseXml(f)[Symbol.dispose]();
+    });
+    const bareAll = best(() => {
+      for (const f of files) {
+        const doc = parseXml(f);
+        try {
+          for (const node of doc.find('//NOIDUNGFILE')) {
+            const d = decodeBase64(node.content);
+            if ('bytes' in d) parseXml(d.bytes)[Symbol.dispose]();
+          }
+        } finally {
+          doc.dispose();
+        }
+      }
+    });
     let dossiers = 0;
     let invalid = 0;
-    for (const f of files) {
-      const r = validateBytes(f);
-      dossiers += r.dossiers.length;
-      if (!r.valid) invalid++;
-    }
-    const v = performance.now() - t;
+    const v = best(() => {
+      dossiers = 0;
+      invalid = 0;
+      for (const f of files) {
+        const r = validateBytes(f);
+        dossiers += r.dossiers.length;
+        if (!r.valid) invalid++;
+      }
+    });
     if (invalid) throw new Error(`${invalid} generated packages did not validate`);
-
     const check = catalogueCheck({ entries: syntheticCatalogue(5000) });
-    t = performance.now();
-    for (const f of files) validateBytes(f, { checks: [check] });
-    const vc = performance.now() - t;
+    const vc = best(() => {
+      for (const f of files) validateBytes(f, { checks: [check] });
+    });
 
     const mbs = (ms: number) => mb / (ms / 1000);
     return [

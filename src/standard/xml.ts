@@ -1,6 +1,7 @@
 // The one door to the XML parser (libxml2-wasm). Everything in the project that parses XML goes
 // through here, so limits and the no-DTD rule hold everywhere. Pure: no I/O.
 import { XmlDocument, ParseOption } from 'libxml2-wasm';
+import { isUtf8 } from 'node:buffer';
 import { defineErrors, ProblemError } from '../errors/index.ts';
 
 export const XML_ERRORS = defineErrors({
@@ -17,22 +18,31 @@ export interface XmlLimits {
 
 export const DEFAULT_XML_LIMITS: XmlLimits = { maxBytes: 64 * 1024 * 1024 };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** True when the bytes hold a DOCTYPE or ENTITY declaration anywhere (ASCII scan, no decode). */
+const LT = 0x3c;
+const BANG = 0x21;
+
+/**
+ * True when the bytes hold a DOCTYPE or ENTITY declaration anywhere (byte scan, no decode): every
+ * "<!" must open a comment ("<!--") or a CDATA section ("<![CDATA["); anything else is refused.
+ */
 export function hasDtd(bytes: Uint8Array): boolean {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return buf.indexOf('<!DOCTYPE') >= 0 || buf.indexOf('<!ENTITY') >= 0 || buf.indexOf('<!doctype') >= 0;
+  let i = buf.indexOf(BANG);
+  while (i >= 0) {
+    if (i > 0 && buf[i - 1] === LT) {
+      const next = buf[i + 1];
+      if (next !== 0x2d /* - */ && next !== 0x5b /* [ */) return true;
+      if (next === 0x5b && buf.toString('latin1', i + 1, i + 8) !== '[CDATA[') return true;
+    }
+    i = buf.indexOf(BANG, i + 1);
+  }
+  return false;
 }
 
-/** Check UTF-8 validity without keeping the decoded string. */
+/** Check UTF-8 validity without decoding. */
 export function isValidUtf8(bytes: Uint8Array): boolean {
-  try {
-    utf8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
+  return isUtf8(bytes);
 }
 
 const OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_NOERROR | ParseOption.XML_PARSE_NOWARNING;
