@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { dbKinds, openTestDb, type TestDb } from '../store/testing.ts';
 import { allMigrationDirs } from '../store/modules.ts';
 import { openDb, migrate, type Db } from '../store/index.ts';
-import { provisionFacility, signedPackageFor, testCa, type TestFacility } from './testing.ts';
+import { signedPackageFor, type TestFacility } from './testing.ts';
+import { createDevCa, issueFacilityCertificate, signerFromPem } from '../signature/index.ts';
 import { spawnServe } from './procs.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -35,14 +36,21 @@ for (const kind of dbKinds()) {
       args = ['--data', join(dir)];
     }
     try {
-      let f: TestFacility;
-      {
-        const db = await openIt();
-        f = await provisionFacility(db, await testCa(), '01001');
-        if (!pgTest) await db.close();
-      }
+      // Provision through the admin API of the first process (one database open fewer on PGlite).
+      const operator = 'crash-test-operator';
+      let gw = await spawnServe({ env: { ...env, SSK_OPERATOR_TOKEN: operator }, args: [...args, '--no-worker'] });
+      const admin = async (path: string, body: unknown) => {
+        const r = await fetch(`${gw.url}/api/v1/admin${path}`, { method: 'POST', headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        assert.ok(r.status < 300, `${path}: ${r.status}`);
+        return (await r.json()) as any;
+      };
+      const ca = await createDevCa();
+      const cert = await issueFacilityCertificate(ca, '01001', 'Bệnh viện thử');
+      await admin('/facilities', { macskcb: '01001', name: 'Bệnh viện thử' });
+      const token: string = (await admin('/facilities/01001/tokens', {})).token;
+      await admin('/facilities/01001/certificates', { pem: cert.certPem });
+      const f = { macskcb: '01001', token, signer: signerFromPem(cert.keyPem, cert.certPem) } as TestFacility;
       const packages = await Promise.all(Array.from({ length: 24 }, (_, i) => signedPackageFor(f, { seed: 500 + i, maLk: `LK-K${i}` })));
-      let gw = await spawnServe({ env, args: [...args, '--no-worker'] });
       const accepted = new Map<string, any>();
       let sent = 0;
       let killed = false;
