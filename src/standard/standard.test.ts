@@ -192,3 +192,12 @@ test('property: parse(build(x)) = x for 200 generated packages', () => {
     assert.ok(buildPackage(read.pkg).equals(bytes), `case ${i} deterministic`);
   }
 });
+
+test('identity lists tolerate a trailing separator and report the bad item', () => {
+  const pkg = validPackage();
+  const x1 = pkg.dossiers[0].tables.XML1![0];
+  x1.MA_BENH_KT = 'I10;E11.9;';
+  assert.deepEqual(validatePackage(pkg).dossiers[0].problems, []);
+  x1.MA_BENH_KT = 'I10;;E11.9';
+  assert.deepEqual(validatePackage(pkg).dossiers[0].problems.map((p) => [p.code, p.path]), [['STD_ID_ICD10', 'hoso[0].XML1[0].MA_BENH_KT']]);
+});

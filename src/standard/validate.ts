@@ -101,7 +101,8 @@ function checkIdentity(ctx: Ctx, code: TableCode, row: Row, base: string): void 
     const v = row[id.field];
     if (!v) continue;
     const path = `${base}.${id.field}`;
-    const values = id.list ? v.split(';') : [v];
+    // A trailing ';' (an empty last item) is tolerated; an empty item in the middle is not.
+    const values = id.list ? v.replace(/;\s*$/, '').split(';') : [v];
     const bad = values.find((x) => !ID_PATTERNS[id.kind].test(x.trim()));
     if (id.kind === 'icd10') {
       if (bad !== undefined) emit(ctx, STD.STD_ID_ICD10, path, { field: id.field, value: bad.slice(0, 12) });
