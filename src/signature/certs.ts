@@ -328,7 +328,8 @@ export function issueFacilityCertificateSync(ca: DevCa, macskcb: string, name: s
     utf8Attr('commonName', name),
     { type: '0.9.2342.19200300.100.1.1', value: `MACSKCB:${macskcb}` },
   ]);
-  cert.setIssuer(caCert.subject.attributes);
+  // forge hands UTF8String values back as UTF-8 byte strings; decode them so they re-encode identically
+  cert.setIssuer(caCert.subject.attributes.map((a) => (a.valueTagClass === (forge.asn1.Type.UTF8 as unknown) && typeof a.value === 'string' ? { ...a, value: forge.util.decodeUtf8(a.value) } : a)));
   const ku = o.keyUsage ?? { digitalSignature: true, nonRepudiation: true };
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },

@@ -63,3 +63,13 @@ test('an untrusted CA and another facility are refused', async () => {
   const r3 = verifySignedXml(s2, { trustAnchors: [ca.certPem], expectedFacility: '79001' });
   assert.equal(!r3.ok && r3.code, 'SIG_CERT_FACILITY_MISMATCH');
 });
+
+test('a CA with a Vietnamese name: the facility certificate chains to it (issuer encoded identically)', async () => {
+  const { createDevCaSync, issueFacilityCertificateSync, signerFromPem } = await import('./index.ts');
+  const vca = createDevCaSync({ name: 'CA phát triển — thử nghiệm' });
+  const c = issueFacilityCertificateSync(vca, '01001', 'Bệnh viện Bạch Mai (thử)');
+  const signed = await signXml(smallPackage('01001'), signerFromPem(c.keyPem, c.certPem));
+  const r = verifySignedXml(signed, { trustAnchors: [vca.certPem] });
+  assert.equal(r.ok, true);
+  if (r.ok) assert.match(r.certificate.issuer, /CA phát triển/);
+});
