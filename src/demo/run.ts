@@ -32,6 +32,8 @@ export interface DemoOptions {
   port?: number;
   host?: string;
   seed?: number;
+  /** Districts of the province on its first run (default 4; fewer = fewer facilities). */
+  districts?: number;
   /** Send this many dossiers, wait for the book, and stop (for tests and CI). */
   once?: number;
   /** Dossiers per second offered while running (default 2). */
@@ -54,6 +56,7 @@ interface FacilityState {
 
 interface DemoState {
   seed: number;
+  districts?: number;
   serial: number;
   operatorToken: string;
   facilities: Record<string, FacilityState>;
@@ -92,11 +95,11 @@ export async function startDemo(o: DemoOptions = {}): Promise<RunningDemo> {
   const stateFile = join(dir, 'state.json');
   const state: DemoState = existsSync(stateFile)
     ? (JSON.parse(readFileSync(stateFile, 'utf8')) as DemoState)
-    : { seed: o.seed ?? 79, serial: 0, operatorToken: randomBytes(16).toString('hex'), facilities: {} };
+    : { seed: o.seed ?? 79, districts: o.districts ?? 4, serial: 0, operatorToken: randomBytes(16).toString('hex'), facilities: {} };
   const save = () => writeFileSync(stateFile, JSON.stringify(state, null, 1), { mode: 0o600 });
   const missing: string[] = [];
 
-  const province = generateProvince({ seed: state.seed, code: '79', citizens: 300 });
+  const province = generateProvince({ seed: state.seed, code: '79', citizens: 300, districts: state.districts });
   const gen = new EncounterGenerator(province, state.seed + state.serial);
   out(`Tỉnh/thành mô phỏng / synthetic province: ${province.name} (${province.code}) — ${province.facilities.length} cơ sở/facilities, ${province.practitioners.length} người hành nghề/practitioners, ${province.citizens.length} công dân/citizens`);
 
@@ -129,10 +132,10 @@ export async function startDemo(o: DemoOptions = {}): Promise<RunningDemo> {
     const signers = new Map<string, unknown>();
     if (!sig) missing.push('chữ ký số (src/signature) chưa có / signing not available yet: packages cannot be signed, nothing is sent');
     let ca: unknown;
-    for (const f of province.facilities) {
+    if (sig && province.facilities.some((f) => !state.facilities[f.macskcb])) ca = await sig.createDevCa();
+    const provision = async (f: Facility) => {
       let fs = state.facilities[f.macskcb];
       if (!fs && sig) {
-        ca ??= await sig.createDevCa();
         const c = (await sig.issueFacilityCertificate(ca, f.macskcb, f.name)) as { keyPem: string; certPem: string };
         const password = randomBytes(6).toString('hex');
         const username = `${f.macskcb}_BV`;
@@ -142,7 +145,9 @@ export async function startDemo(o: DemoOptions = {}): Promise<RunningDemo> {
         fs = state.facilities[f.macskcb] = { token, keyPem: c.keyPem, certPem: c.certPem, username, password };
       }
       if (fs && sig) signers.set(f.macskcb, await sig.signerFromPem(fs.keyPem, fs.certPem));
-    }
+    };
+    // A few at a time: password hashing runs on the thread pool while the next key is made.
+    for (let i = 0; i < province.facilities.length; i += 4) await Promise.all(province.facilities.slice(i, i + 4).map(provision));
     save();
 
     // Sign-ins: staff of a facility and an officer of the health department (identity module).
@@ -169,7 +174,7 @@ export async function startDemo(o: DemoOptions = {}): Promise<RunningDemo> {
     const connectorFacilities = province.facilities.filter((f) => f.level === 'district').slice(0, o.connectors ?? 2);
     const intake = new Map<string, string>();
     if (connectorMod?.startConnector && sig) {
-      for (const f of connectorFacilities) {
+      await Promise.all(connectorFacilities.map(async (f) => {
         const fs = state.facilities[f.macskcb];
         const cdir = join(dir, 'connectors', f.macskcb);
         try {
@@ -193,7 +198,7 @@ export async function startDemo(o: DemoOptions = {}): Promise<RunningDemo> {
         } catch (e) {
           missing.push(`connector ${f.macskcb} did not start: ${e instanceof Error ? e.message : String(e)}`);
         }
-      }
+      }));
     } else if (!connectorMod) missing.push('bộ kết nối (src/connector) chưa có / connector not available yet: every facility sends directly');
 
     for (const m of missing) out(`  ⚠ ${m}`);

@@ -10,11 +10,12 @@ export function register(program: Command) {
     .option('--port <n>', 'gateway port', (v) => Number(v), Number(process.env.PORT ?? 8130))
     .option('--host <host>', 'gateway host', '127.0.0.1')
     .option('--seed <n>', 'seed of the synthetic province (first run only)', (v) => Number(v))
+    .option('--districts <n>', 'districts of the province (first run only; fewer = fewer facilities)', (v) => Number(v), 4)
     .option('--rate <n>', 'dossiers per second while running', (v) => Number(v), 2)
     .option('--connectors <n>', 'facilities sending through a connector', (v) => Number(v), 2)
     .option('--once [n]', 'send n dossiers (default 40), wait for the health book, print a summary and exit')
     .option('--json', 'summary as JSON (with --once)')
-    .action((o: { dir: string; port: number; host: string; seed?: number; rate: number; connectors: number; once?: string | boolean; json?: boolean }) =>
+    .action((o: { dir: string; port: number; host: string; seed?: number; districts: number; rate: number; connectors: number; once?: string | boolean; json?: boolean }) =>
       runCommand(async () => {
         const { startDemo, signInLines } = await import('../../demo/run.ts');
         const once = o.once === undefined ? undefined : o.once === true ? 40 : Number(o.once);
@@ -23,7 +24,7 @@ export function register(program: Command) {
           return EXIT.INVALID;
         }
         const quiet = Boolean(o.json);
-        const d = await startDemo({ dir: o.dir, port: o.port, host: o.host, seed: o.seed, connectors: o.connectors, out: quiet ? () => {} : undefined });
+        const d = await startDemo({ dir: o.dir, port: o.port, host: o.host, seed: o.seed, districts: o.districts, connectors: o.connectors, out: quiet ? () => {} : undefined });
         const line = () => {
           const s = d.stats;
           return `đã gửi/sent ${s.sent} · chấp nhận/accepted ${s.accepted} · từ chối/rejected ${s.rejected} · lỗi/failed ${s.failed} · qua connector ${s.viaConnector} · check-in ${s.checkins} · sổ sức khỏe/book ${s.bookEntries}`;
