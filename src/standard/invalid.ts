@@ -1,7 +1,8 @@
 // Invalid variants, one (at least) per rule: each breaks exactly one thing of a valid package and
 // names the problem code the validator must report. Built from typed data, like the valid ones.
 import { buildPackage, buildTableXml } from './package.ts';
-import { validDossier, validPackage } from './fixtures.ts';
+import { validDossier, validPackage, syntheticCatalogue } from './fixtures.ts';
+import { catalogueCheck } from './facility-catalogue.ts';
 import type { ValidateOptions } from './validate.ts';
 import type { Dossier, Package, Row, TableCode } from './types.ts';
 
@@ -119,5 +120,13 @@ export function invalidVariants(): InvalidVariant[] {
   v.push(field('card lists differ in length', 'STD_CARD_LIST', 'XML1', 0, 'MA_DKBD', '01001;01002'));
   v.push(field('discharge paper admission differs', 'STD_FIELD_MISMATCH', 'XML7', 0, 'NGAY_VAO', '202001010800', { allTables: true }));
   v.push({ name: 'empty table', code: 'STD_EMPTY_TABLE', pkg: withDossier((d) => (d.tables.XML2 = [])) });
+  v.push({ name: 'control character in a field', code: 'STD_FIELD_CONTROL_CHAR', pkg: withDossier((d) => (x1(d).GHI_CHU = 'tái khám\u0007')) });
+  v.push({ name: 'XML13 in the 3176 order where 4750 is declared', code: 'STD_EDITION_LAYOUT', bytes: buildPackage(validPackage({ transfer: true })), options: { edition: '4750' } });
+  // Facility catalogue (approved codes and prices): the synthetic catalogue covers every fixture code.
+  const checks = [catalogueCheck({ entries: syntheticCatalogue() })];
+  v.push({ ...field('drug not in the facility catalogue', 'STD_CAT_UNKNOWN', 'XML2', 0, 'MA_THUOC', '40.99999'), options: { checks } });
+  v.push({ ...field('price differs from the approved price', 'STD_CAT_PRICE', 'XML3', 0, 'DON_GIA_BH', '1'), options: { checks } });
+  v.push({ ...field('unit differs from the catalogue', 'STD_CAT_UNIT', 'XML2', 0, 'DON_VI_TINH', 'Hộp'), options: { checks } });
+  v.push({ name: 'code not in force at the visit date', code: 'STD_CAT_NOT_IN_FORCE', bytes: buildPackage(validPackage({ admittedAt: '202301100800' })), options: { checks } });
   return v;
 }

@@ -323,10 +323,13 @@ function orderedNames(code: TableCode, row: Row, edition: Edition): string[] {
   return names;
 }
 
+const NOT_XML = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
+
 function rowXml(code: TableCode, row: Row, edition: Edition, indent: string): string {
   let s = '';
   for (const name of orderedNames(code, row, edition)) {
     const v = row[name] ?? '';
+    if (NOT_XML.test(v)) throw ProblemError.of(STD.STD_FIELD_CONTROL_CHAR, `${code}.${name}`, { field: name });
     s += v === '' ? `${indent}<${name}/>\n` : `${indent}<${name}>${escapeXml(v)}</${name}>\n`;
   }
   return s;

@@ -201,3 +201,10 @@ test('identity lists tolerate a trailing separator and report the bad item', () 
   x1.MA_BENH_KT = 'I10;;E11.9';
   assert.deepEqual(validatePackage(pkg).dossiers[0].problems.map((p) => [p.code, p.path]), [['STD_ID_ICD10', 'hoso[0].XML1[0].MA_BENH_KT']]);
 });
+
+test('build refuses characters XML cannot carry; validation names the field', () => {
+  const pkg = validPackage();
+  pkg.dossiers[0].tables.XML1![0].GHI_CHU = 'a\u0000b';
+  assert.throws(() => buildPackage(pkg), (e: unknown) => e instanceof Error && 'problems' in e && (e as { problems: { code: string; path: string }[] }).problems[0].path === 'XML1.GHI_CHU');
+  assert.deepEqual(validatePackage(pkg).dossiers[0].problems.map((p) => p.path), ['hoso[0].XML1[0].GHI_CHU']);
+});

@@ -50,6 +50,8 @@ function emit(ctx: Ctx, def: ErrorDef, path: string, vars?: Record<string, strin
 }
 
 const NUM = /^-?\d+(\.\d+)?$/;
+// Characters XML 1.0 cannot carry (a package holding them cannot be built).
+const CONTROL = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 
 /** (b) one field's value against its definition. */
 function checkField(ctx: Ctx, f: FieldDef, v: string, path: string): void {
@@ -57,6 +59,7 @@ function checkField(ctx: Ctx, f: FieldDef, v: string, path: string): void {
     if (f.required === true) emit(ctx, STD.STD_FIELD_REQUIRED, path, { field: f.name });
     return;
   }
+  if (CONTROL.test(v)) emit(ctx, STD.STD_FIELD_CONTROL_CHAR, path, { field: f.name });
   if (f.maxLength !== null && f.type !== 'number' && v.length > f.maxLength) {
     emit(ctx, STD.STD_FIELD_TOO_LONG, path, { field: f.name, length: v.length, max: f.maxLength });
   }
