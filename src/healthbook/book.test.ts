@@ -40,6 +40,9 @@ for (const kind of dbKinds()) {
         for (const [table, rows] of Object.entries(tables)) if (table !== 'XML1') assert.equal(bySource.get(table), rows.length, `${table} rows → entries`);
         const dx = book.entries.filter((e) => e.kind === 'diagnosis').map((e) => e.data.code);
         assert.deepEqual(dx.sort(), ['I10', 'J15.9']);
+        const i10 = book.entries.find((e) => e.kind === 'diagnosis' && e.data.code === 'I10')!;
+        assert.equal(i10.data.name, 'Tăng huyết áp vô căn');
+        assert.ok(i10.data.icdName.length > 0, 'ICD-10 name from the standard');
         const lab = book.entries.find((e) => e.kind === 'lab_result')!;
         assert.equal(lab.data.GIA_TRI, '14.2');
         assert.equal(lab.occurredAt!.toISOString(), '2026-11-01T03:00:00.000Z');

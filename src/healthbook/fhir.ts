@@ -120,7 +120,7 @@ export function bookToFhir(book: Book, now = new Date()): R {
           clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
           verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }] },
           category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-category', code: 'encounter-diagnosis' }] }],
-          code: { coding: [{ system: SYS.icd10, code: s(d.code) }], text: s(d.name) || s(d.code) },
+          code: { coding: [{ system: SYS.icd10, code: s(d.code), display: s(d.icdName) || undefined }], text: s(d.name) || s(d.code) },
           subject, encounter: encRef(e), recordedDate: when,
         });
         sections.problems.push(url);

@@ -6,6 +6,7 @@
 import type { Queryable } from '../store/index.ts';
 import { publish } from '../store/index.ts';
 import type { Row } from '../standard/types.ts';
+import { icd10Name } from '../standard/index.ts';
 import { parseVnTime } from './dates.ts';
 import { ADMIN_FIELDS, KIND_LABELS, TABLE_PROJECTIONS, VISIT_FIELDS, VISIT_KINDS, type EntryKind } from './kinds.ts';
 
@@ -47,8 +48,9 @@ export function entriesOf(tables: Record<string, Row[]>, macskcb: string): NewEn
     const texts = (x1.CHAN_DOAN_RV ?? '').split(';').map((s) => s.trim());
     const codes = main ? [main, ...extra] : extra;
     codes.forEach((code, i) => {
-      const name = texts[i] && texts.length === codes.length ? texts[i] : i === 0 ? (x1.CHAN_DOAN_RV ?? '').trim() : '';
-      out.push({ kind: 'diagnosis', sourceTable: 'XML1', seq: i, occurredAt: visitEnd, title: name ? `${code} — ${name.slice(0, 200)}` : code, data: { code, name, main: i === 0 && !!main, system: 'ICD-10' } });
+      const icdName = icd10Name(code);
+      const name = (texts[i] && texts.length === codes.length ? texts[i] : i === 0 ? (x1.CHAN_DOAN_RV ?? '').trim() : '') || icdName;
+      out.push({ kind: 'diagnosis', sourceTable: 'XML1', seq: i, occurredAt: visitEnd, title: name ? `${code} — ${name.slice(0, 200)}` : code, data: { code, name, icdName, main: i === 0 && !!main, system: 'ICD-10' } });
     });
   }
   for (const [table, rows] of Object.entries(tables)) {
