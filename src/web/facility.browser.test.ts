@@ -5,46 +5,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { grantConsent } from '../access/index.ts';
-import { addFacility, issueToken, startGateway } from '../gateway/index.ts';
+import { startTestGateway } from '../gateway/testing.ts';
 import { buildPackage } from '../standard/index.ts';
-import { validPackage } from '../standard/testing.ts';
-import { openTestDb } from '../store/testing.ts';
+import { validDossier, validPackage } from '../standard/testing.ts';
 import { openBrowser, PAGE_BUDGET } from './browser.ts';
 
 const PID = '001090012345';
 
-/** A self-signed certificate (node-forge, a dependency of the project; it ships no types). */
-async function selfSignedPem(cn: string): Promise<string> {
-  const forgeName: string = 'node-forge';
-  const forge = (await import(forgeName)).default;
-  const keys = forge.pki.rsa.generateKeyPair(1024);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = '01';
-  cert.validity.notBefore = new Date(Date.now() - 86400_000);
-  cert.validity.notAfter = new Date(Date.now() + 365 * 86400_000);
-  cert.setSubject([{ name: 'commonName', value: cn }]);
-  cert.setIssuer([{ name: 'commonName', value: cn }]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
-  return forge.pki.certificateToPem(cert) as string;
-}
-
 test('facility portal journey in Chromium', async (t) => {
-  const tdb = await openTestDb('pglite');
-  const gw = await startGateway({ db: tdb.db, port: 0, config: { worker: false } });
-  t.after(async () => {
-    await gw.close();
-    await tdb.cleanup();
-  });
-  const db = tdb.db;
-  await addFacility(db, { macskcb: '01001', name: 'Bệnh viện Đa khoa Tỉnh', username: 'bv01001', password: 'mat-khau-01001' });
-  const { token } = await issueToken(db, '01001', { name: 'HIS' });
-  // A package sent unsigned and with a bad date: the gateway rejects it with a receipt.
-  const pkg = validPackage({ macskcb: '01001' });
-  pkg.dossiers[0].tables.XML1![0].NGAY_VAO = '20251340';
-  const sent = await fetch(`${gw.url}/api/v1/packages`, { method: 'POST', headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` }, body: buildPackage(pkg) });
-  const receipt = (await sent.json()) as { status: string; packageSha256: string; problems: { code: string }[] };
-  assert.equal(receipt.status, 'rejected');
+  const gw = await startTestGateway({ config: { worker: false } });
+  t.after(() => gw.close());
+  const db = gw.db;
+  const fac = gw.facility;
+  // A signed package with an impossible admission date: the gateway rejects it with a receipt.
+  const pkg = validPackage({ macskcb: fac.macskcb });
+  pkg.dossiers[0].tables.XML1![0].NGAY_VAO = '202513401200';
+  const sent = await gw.submit(await gw.sign(buildPackage(pkg)));
+  const receipt = sent.body as { status: string; packageSha256: string; problems: { code: string; path: string }[]; dossiers: { problems: { code: string; path: string }[] }[] };
+  assert.notEqual(receipt.status, 'accepted');
+  const allProblems = [...receipt.problems, ...receipt.dossiers.flatMap((d) => d.problems)];
+  assert.ok(allProblems.some((p) => p.path.includes('NGAY_VAO')), JSON.stringify(allProblems));
 
   const b = await openBrowser();
   t.after(() => b.close());
@@ -56,26 +36,27 @@ test('facility portal journey in Chromium', async (t) => {
   try {
   // Sign in with the facility account.
   await page.goto(`${gw.url}/co-so`);
-  await page.getByLabel('Tên đăng nhập').fill('bv01001');
+  await page.getByLabel('Tên đăng nhập').fill(fac.username);
   await page.getByLabel('Mật khẩu').fill('sai-mat-khau');
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   assert.match(await page.getByRole('alert').innerText(), /không đúng/);
-  await page.getByLabel('Mật khẩu').fill('mat-khau-01001');
+  await page.getByLabel('Mật khẩu').fill(fac.password);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   await page.waitForURL(/\/co-so$/);
-  assert.match(await page.locator('main').innerText(), /Bệnh viện Đa khoa Tỉnh/);
+  assert.match(await page.locator('main').innerText(), /Bệnh viện thử nghiệm/);
   await light();
   await b.shot('facility-overview');
 
   // Submissions and the rejected receipt, each problem at its field.
   await page.getByRole('link', { name: 'Gói tin & biên nhận' }).click();
   await page.waitForURL(/\/co-so\/goi-tin$/);
-  assert.match(await page.locator('tbody').innerText(), /Bị từ chối/);
+  assert.match(await page.locator('tbody').innerText(), /Bị từ chối|Chấp nhận một phần/);
   await page.getByRole('link', { name: /^Xem/ }).first().click();
   await page.waitForURL(/\/co-so\/goi-tin\/[0-9a-f]{64}$/);
   const receiptText = await page.locator('main').innerText();
   assert.match(receiptText, new RegExp(receipt.packageSha256));
-  for (const p of receipt.problems) assert.ok(receiptText.includes(p.code), p.code);
+  for (const p of allProblems) assert.ok(receiptText.includes(p.code), p.code);
+  assert.match(receiptText, /XML1\.NGAY_VAO/);
   await light();
   await b.shot('facility-receipt');
 
@@ -83,15 +64,16 @@ test('facility portal journey in Chromium', async (t) => {
   await page.waitForURL(/\/co-so\/doi-soat/);
   const rec = await page.locator('table').innerText();
   assert.match(rec, /Gói tin đã gửi\s+1/);
-  assert.match(rec, /Bị từ chối\s+1/);
+  assert.match(rec, /Bị từ chối\s+1|Được chấp nhận \(toàn bộ hoặc một phần\)\s+1/);
   await b.shot('facility-reconciliation');
 
   // Certificates: register one, see its validity.
   await page.getByRole('link', { name: 'Chứng thư số' }).click();
-  await page.getByLabel('Chứng thư (PEM)').fill(await selfSignedPem('BV Da khoa Tinh 01001'));
+  const newCert = await gw.unregisteredSigner(fac.macskcb);
+  await page.getByLabel('Chứng thư (PEM)').fill(newCert.certPem);
   await page.getByRole('button', { name: 'Đăng ký' }).click();
   assert.match(await page.getByRole('status').innerText(), /Đã đăng ký/);
-  assert.match(await page.locator('tbody').innerText(), /BV Da khoa Tinh 01001[\s\S]*Còn hiệu lực/);
+  assert.match(await page.locator('tbody').innerText(), /Unregistered 01001[\s\S]*Còn hiệu lực/);
   await b.shot('facility-certificates');
 
   // API tokens: create (shown once), then revoke.
@@ -126,6 +108,24 @@ test('facility portal journey in Chromium', async (t) => {
   await page.getByRole('button', { name: 'Kiểm tra và gửi' }).click();
   assert.match(await page.getByRole('status').innerText(), /Đã nhận/);
   await b.shot('facility-form-sent');
+
+  // A birth certificate typed by hand (tables 1 and 9), signed with an uploaded key, sent through
+  // the gateway's pipeline: the receipt comes back on the page.
+  await page.getByRole('link', { name: 'Nhập tay giấy tờ' }).click();
+  await page.getByRole('link', { name: 'Giấy chứng sinh' }).click();
+  const birth = validDossier({ macskcb: fac.macskcb, tables: ['XML9'], personalId: '001095000777', seed: 11 });
+  // Many fields: set them in one step (typing with validation is exercised on the form above).
+  const fill: [string, string][] = [];
+  for (const code of ['XML1', 'XML9'] as const) for (const [k, v] of Object.entries(birth.tables[code]![0])) if (v) fill.push([`${code}.${k}`, v]);
+  await page.evaluate(`(${JSON.stringify(fill)}).forEach(([n, v]) => { const el = document.querySelector('[name="' + n + '"]'); if (el) el.value = v; })`);
+  await page.getByLabel('Ký bằng khóa tải lên (PEM)').check();
+  await page.getByLabel(/^Khóa riêng \(PEM\)/).fill(fac.keyPem);
+  await page.getByLabel('Chứng thư (PEM)').fill(fac.certPem);
+  await page.getByRole('button', { name: 'Kiểm tra, ký và gửi' }).click();
+  await page.waitForURL(/\/co-so\/nhap-tay\/giay-chung-sinh$/);
+  const birthReceipt = await page.locator('main').innerText();
+  assert.match(birthReceipt, /Đã chấp nhận/, birthReceipt.slice(0, 600));
+  await b.shot('facility-birth-certificate-receipt');
 
   // The citizen gives a one-time consent code; the clinic receives them by CCCD and reads the book.
   const { code } = await grantConsent(db, { role: 'citizen', sub: PID }, { purpose: 'Khám chữa bệnh', minutes: 60 });

@@ -10,6 +10,7 @@ import { CODE_LISTS, TABLES, buildPackage, validatePackage, type Row, type Table
 import { CERTIFICATES, receiveCertificate } from '../healthbook/index.ts';
 import { actorFromPrincipal } from '../access/index.ts';
 import { issueToken, revokeToken } from '../gateway/index.ts';
+import { signerFromPem, signXml } from '../signature/index.ts';
 import { alertBox, csrfField, page, problemList, unavailable } from './layout.ts';
 import { domainFn } from './domains.ts';
 import { WEB } from './errors.ts';
@@ -92,7 +93,7 @@ function problemKey(path: string): string | null {
   return m ? `${m[1]}.${m[2]}` : null;
 }
 
-function formPage(ctx: PageCtx, kind: FormKind, values: Record<string, string>, problems: Problem[], notice?: SafeHtml): string {
+function formPage(ctx: PageCtx, kind: FormKind, values: Record<string, string>, problems: Problem[], notice?: SafeHtml, heldKey = false): string {
   const L = ctx.lang;
   const at = new Map<string, Problem>();
   for (const p of problems) {
@@ -101,8 +102,8 @@ function formPage(ctx: PageCtx, kind: FormKind, values: Record<string, string>, 
   }
   const signing = kind.path === 'package'
     ? html`<fieldset><legend>${tr(L, 'Ký số', 'Signing')}</legend>
-<p><input type="radio" id="sign-held" name="signer" value="held" checked> <label for="sign-held" class="inline">${tr(L, 'Ký bằng khóa của cơ sở do cổng giữ', 'Sign with the facility key held by the gateway')}</label></p>
-<p><input type="radio" id="sign-upload" name="signer" value="upload"> <label for="sign-upload" class="inline">${tr(L, 'Ký bằng khóa tải lên (PEM)', 'Sign with an uploaded key (PEM)')}</label></p>
+<p><input type="radio" id="sign-held" name="signer" value="held"${heldKey ? html` checked` : html` disabled aria-describedby="held-note"`}> <label for="sign-held" class="inline">${tr(L, 'Ký bằng khóa của cơ sở do cổng giữ', 'Sign with the facility key held by the gateway')}</label>${heldKey ? '' : html` <span class="hint" id="held-note">(${tr(L, 'máy chủ này chưa giữ khóa của cơ sở', 'this server holds no facility key yet')})</span>`}</p>
+<p><input type="radio" id="sign-upload" name="signer" value="upload"${heldKey ? '' : html` checked`}> <label for="sign-upload" class="inline">${tr(L, 'Ký bằng khóa tải lên (PEM)', 'Sign with an uploaded key (PEM)')}</label></p>
 <label for="keyPem">${tr(L, 'Khóa riêng (PEM) — chỉ dùng cho lần ký này, không lưu', 'Private key (PEM) — used for this signature only, not stored')}</label><textarea id="keyPem" name="keyPem" rows="3" autocomplete="off"></textarea>
 <label for="certPem">${tr(L, 'Chứng thư (PEM)', 'Certificate (PEM)')}</label><textarea id="certPem" name="certPem" rows="3"></textarea>
 </fieldset>`
@@ -141,7 +142,8 @@ export async function registerManualForms(app: FastifyInstance, deps: WebDeps & 
     return kind;
   };
 
-  pageRoute(app, deps, 'GET', '/co-so/nhap-tay/:kind', { area: 'facility', roles }, async (req, _reply, ctx) => formPage(ctx, kindOf((req.params as { kind: string }).kind), {}, []));
+  const held = async () => !!(await domainFn('gateway', 'signAsFacility'));
+  pageRoute(app, deps, 'GET', '/co-so/nhap-tay/:kind', { area: 'facility', roles }, async (req, _reply, ctx) => formPage(ctx, kindOf((req.params as { kind: string }).kind), {}, [], undefined, await held()));
 
   pageRoute(app, deps, 'POST', '/co-so/nhap-tay/:kind', { area: 'facility', roles }, async (req, reply, ctx) => {
     const kind = kindOf((req.params as { kind: string }).kind);
@@ -157,9 +159,8 @@ export async function registerManualForms(app: FastifyInstance, deps: WebDeps & 
       }
       rows[t.code] = row;
     }
-    const fail = (problems: Problem[]) => {
-      return formPage(ctx, kind, values, problems);
-    };
+    const heldKey = await held();
+    const fail = (problems: Problem[]) => formPage(ctx, kind, values, problems, undefined, heldKey);
 
     if (kind.path !== 'package') {
       try {
@@ -181,20 +182,17 @@ export async function registerManualForms(app: FastifyInstance, deps: WebDeps & 
     const unsigned = buildPackage(pkg);
     let signed: Buffer;
     if (field(req.body, 'signer', 10) === 'upload') {
-      const signXml = await domainFn('signature', 'signXml');
-      const fromPem = await domainFn('signature', 'signerFromPem');
-      if (!signXml || !fromPem) return formPage(ctx, kind, values, [], unavailable(ctx, 'signature.signXml'));
       try {
-        const signer = await fromPem(field(req.body, 'keyPem', 64 * 1024), field(req.body, 'certPem', 64 * 1024));
-        signed = (await signXml(unsigned, signer)) as Buffer;
+        const signer = await signerFromPem(field(req.body, 'keyPem', 64 * 1024), field(req.body, 'certPem', 64 * 1024));
+        signed = await signXml(unsigned, signer);
       } catch (e) {
         if (e instanceof ProblemError) return fail(e.problems);
         throw e;
       }
     } else {
-      const held = await domainFn('gateway', 'signAsFacility');
-      if (!held) return formPage(ctx, kind, values, [], unavailable(ctx, 'gateway.signAsFacility (facility key held by the gateway)'));
-      signed = (await held(db, macskcb, unsigned)) as Buffer;
+      const signAs = await domainFn('gateway', 'signAsFacility');
+      if (!signAs) return formPage(ctx, kind, values, [], unavailable(ctx, 'gateway.signAsFacility (facility key held by the gateway)'), heldKey);
+      signed = (await signAs(db, macskcb, unsigned)) as Buffer;
     }
     // The same receiving pipeline as every HIS: POST /api/v1/packages with a token of this
     // facility that lives for this one submission.
@@ -206,7 +204,7 @@ export async function registerManualForms(app: FastifyInstance, deps: WebDeps & 
       await revokeToken(db, t.info.id);
     }
     const body = res.json() as { problems?: Problem[] } & Parameters<typeof receiptView>[1];
-    if (res.statusCode !== 200) return formPage(ctx, kind, values, body.problems ?? []);
+    if (res.statusCode !== 200) return formPage(ctx, kind, values, body.problems ?? [], undefined, heldKey);
     const r = { receipt: body };
     return page(ctx, { title: [kind.vi, kind.en], area: 'facility', nav: FACILITY_NAV, body: await receiptView(ctx, r.receipt) });
   });
