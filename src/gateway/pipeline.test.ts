@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { dbKinds } from '../store/testing.ts';
-import { buildCheckIn, buildPackage } from '../standard/index.ts';
-import { validPackage, validCheckInRows, validDossier } from '../standard/testing.ts';
+import { buildCheckIn, buildGdyk, buildPackage } from '../standard/index.ts';
+import { validPackage, validCheckInRows, validDossier, validGdykRows } from '../standard/testing.ts';
 import { startTestGateway } from './testing.ts';
 import { verifyReceipt, md5Upper, revokeCertificate, readCertificate, startGateway } from './index.ts';
 
@@ -226,6 +226,17 @@ for (const kind of dbKinds()) {
           body: new URLSearchParams({ ...form, loaiHoSo: '0', fileHSBase64: ci.toString('base64') }),
         });
         assert.equal(((await cr.json()) as any).maKetQua, '200');
+        const gd = await gw.sign(buildGdyk(validGdykRows(52)));
+        const gr = await fetch(`${gw.url}/api/qd130/guiDuLieuGdykQd130`, {
+          method: 'POST',
+          headers: { accessToken: tk.APIKey.access_token, tokenId: tk.APIKey.id_token },
+          body: new URLSearchParams({ ...form, loaiHoSo: '12', fileHSBase64: gd.toString('base64') }),
+        });
+        const gbody = (await gr.json()) as any;
+        assert.equal(gbody.maKetQua, '200', gbody.thongDiep);
+        assert.equal((await gw.db.query(`SELECT kind FROM package_archive WHERE sha256 = $1`, [sha(gd)])).rows[0].kind, 'gdyk');
+        const notB64 = await send({ accessToken: tk.APIKey.access_token, tokenId: tk.APIKey.id_token }, { ...form, fileHSBase64: '***' });
+        assert.equal(notB64.body.maKetQua, '205');
       });
 
       await t.test('openapi document lists the routes', async () => {

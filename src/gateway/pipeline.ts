@@ -135,6 +135,16 @@ export async function submitPackage(ctx: GatewayContext, input: SubmitInput): Pr
       if (await storedReceipt(tx, sha)) throw new Replay();
       const results: DossierResult[] = [];
       const inserts: { d: Dossier; result: DossierResult; replacesId: number | null }[] = [];
+      // The latest held version of every MA_LK of the package, in one query.
+      const heldRows = keys.length
+        ? (
+            await tx.query<{ ma_lk: string; id: number; version: number }>(
+              `SELECT DISTINCT ON (ma_lk) ma_lk, id, version FROM dossier WHERE macskcb = $1 AND ma_lk = ANY($2::text[]) ORDER BY ma_lk, version DESC`,
+              [principal.macskcb, keys],
+            )
+          ).rows
+        : [];
+      const heldBy = new Map(heldRows.map((h) => [h.ma_lk, h]));
       for (let i = 0; i < pkg.dossiers.length; i++) {
         const d = pkg.dossiers[i];
         const dv = v.dossiers[i];
@@ -142,28 +152,31 @@ export async function submitPackage(ctx: GatewayContext, input: SubmitInput): Pr
         const res: DossierResult = { maLk, status: 'rejected', problems: [...dv.problems] };
         results.push(res);
         if (!dv.valid || !maLk) continue;
-        const cur = await tx.query<{ id: number; version: number }>(
-          `SELECT id, version FROM dossier WHERE macskcb = $1 AND ma_lk = $2 ORDER BY version DESC LIMIT 1`,
-          [principal.macskcb, maLk],
-        );
-        const held = cur.rows[0];
+        const held = heldBy.get(maLk);
         const replacing = input.replaces === true || input.replaces === maLk;
         if (held && !replacing) {
           res.problems.push(problem(GW.GW_DOSSIER_EXISTS, `hoso[${i}].XML1[0].MA_LK`, { maLk }));
           continue;
         }
         if (!held && replacing) res.problems.push(problem(GW.GW_REPLACE_NOTHING, `hoso[${i}].XML1[0].MA_LK`, { maLk }, 'warning'));
-        const id = (await tx.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('dossier', 'id'))::bigint AS id`)).rows[0].id;
         res.status = 'accepted';
-        res.dossierId = id;
         res.version = held ? held.version + 1 : 1;
         if (held) res.replacesId = held.id;
         inserts.push({ d, result: res, replacesId: held?.id ?? null });
       }
       const accepted = inserts.length;
       if (!accepted) return reject(ctx, tx, { ...r, dossiers: results }, bytes, []);
+      // Ids first (one query), so the signed receipt names them and is stored with the rows.
+      const ids = (
+        await tx.query<{ pid: number; dids: number[] }>(
+          `SELECT nextval(pg_get_serial_sequence('package_archive', 'id'))::bigint AS pid,
+                  ARRAY(SELECT nextval(pg_get_serial_sequence('dossier', 'id'))::bigint FROM generate_series(1, $1::int)) AS dids`,
+          [accepted],
+        )
+      ).rows[0];
+      inserts.forEach((x, i) => (x.result.dossierId = Number(ids.dids[i])));
+      const packageId = Number(ids.pid);
       const acceptedAt = new Date();
-      const packageId = (await tx.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('package_archive', 'id'))::bigint AS id`)).rows[0].id;
       const receipt = signReceipt(
         { ...r, status: accepted === pkg.dossiers.length ? 'accepted' : 'partial', acceptedAt: acceptedAt.toISOString(), dossiers: results, problems: v.problems },
         ctx.receiptKey,
