@@ -38,6 +38,10 @@ test('ssk validate: exit codes, per-dossier output, --json, folders, catalogue',
     assert.equal(j.results[0].dossiers[0].problems[0].code, 'STD_TOTAL_MISMATCH');
     assert.equal(j.results[1].unusable, true);
 
+    r = ssk('validate', '--severity', 'STD_TOTAL_MISMATCH=warning', join(dir, 'bad.xml'));
+    assert.equal(r.status, 0, r.stdout);
+    assert.match(r.stdout, /CẢNH BÁO STD_TOTAL_MISMATCH/);
+
     r = ssk('validate', join(dir, 'missing.xml'));
     assert.equal(r.status, 2);
 

@@ -10,7 +10,8 @@ interface Opts {
   warnings?: boolean;
   catalogue?: string;
   maxBytes?: string;
-  errorsAs?: string[];
+  edition?: '4750' | '3176';
+  severity?: string[];
 }
 
 export function register(program: Command) {
@@ -22,6 +23,8 @@ export function register(program: Command) {
     .option('--no-color', 'no colour')
     .option('--no-warnings', 'hide warnings in the readable output')
     .option('--catalogue <file>', 'facility approved catalogue (CSV or XLSX) to check MA_THUOC / MA_DICH_VU / MA_VAT_TU and prices')
+    .option('--edition <4750|3176>', 'declared edition: an XML13 in the other field order is reported as a warning')
+    .option('--severity <CODE=level>', 'change a rule: error | warning | off (e.g. STD_REFERRAL_MISSING=error); repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--max-bytes <n>', 'refuse files larger than this many bytes', String(64 * 1024 * 1024))
     .action((paths: string[], o: Opts) => runCommand(() => validateCommand(paths, o)));
 }
@@ -59,6 +62,13 @@ async function validateCommand(paths: string[], o: Opts): Promise<number> {
     const cat = await loadCatalogueFile(o.catalogue);
     checks.push(std.catalogueCheck(cat));
   }
+  const severity: Record<string, 'error' | 'warning' | 'off'> = {};
+  for (const s of o.severity ?? []) {
+    const [code, level] = s.split('=');
+    if (!code || !['error', 'warning', 'off'].includes(level)) throw new Error(`--severity ${s}: expected CODE=error|warning|off`);
+    severity[code] = level as 'error' | 'warning' | 'off';
+  }
+  if (o.edition && o.edition !== '4750' && o.edition !== '3176') throw new Error('--edition: 4750 or 3176');
   const files = await listFiles(paths);
   const colour = !o.json && o.color !== false && process.stdout.isTTY && !process.env.NO_COLOR;
   const c = (k: keyof typeof ANSI, s: string) => (colour ? `${ANSI[k]}${s}${ANSI.reset}` : s);
@@ -72,7 +82,7 @@ async function validateCommand(paths: string[], o: Opts): Promise<number> {
       if (size > maxBytes) {
         result = { kind: 'unknown', unusable: true, valid: false, problems: [problem(COMMON.INPUT_TOO_LARGE, file, { limit: maxBytes })], dossiers: [] };
       } else {
-        result = std.validateDocument(await readFile(file), { limits: { maxBytes }, checks });
+        result = std.validateDocument(await readFile(file), { limits: { maxBytes }, checks, severity, edition: o.edition });
       }
     } catch (e) {
       const detail = e instanceof Error ? e.message.slice(0, 200) : String(e);
