@@ -85,20 +85,23 @@ export async function laggards(db: Queryable, area: Area, period: Period, opts: 
   if (lvl === 'facility') (params.push(a.macskcb), (where = `f.macskcb = $${params.length}`));
   else if (lvl === 'district') (params.push(a.province, a.district), (where = `f.province = $${params.length - 1} AND f.district = $${params.length}`));
   else if (lvl === 'province') (params.push(a.province), (where = `f.province = $${params.length}`));
-  const sums = COUNTERS.map((c) => `coalesce(sum(m.${c}), 0)::bigint AS ${c}`).join(', ');
+  const sums = COUNTERS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ');
+  const cols = COUNTERS.map((c) => `coalesce(m.${c}, 0) AS ${c}`).join(', ');
+  // aggregate the period per facility first (one range scan), then join the facility list and
+  // the certificates (hash joins): no per-facility lookups
   const r = await db.query(
     `WITH f AS (
        SELECT coalesce(rf.macskcb, fa.macskcb) AS macskcb, coalesce(rf.name, fa.name) AS name,
               coalesce(nullif(rf.province, ''), fa.province, '') AS province, coalesce(rf.district, '') AS district
        FROM reg_facility rf FULL JOIN facility_account fa ON fa.macskcb = rf.macskcb
        WHERE coalesce(rf.status, 'active') = 'active' AND coalesce(fa.status, 'active') = 'active'
-     )
-     SELECT f.macskcb, f.name, f.province, f.district, ${sums},
-       (SELECT max(c.not_after) FROM facility_certificate c WHERE c.macskcb = f.macskcb AND c.revoked_at IS NULL AND c.not_before <= $3) AS valid_until,
-       EXISTS (SELECT 1 FROM facility_certificate c WHERE c.macskcb = f.macskcb) AS any_cert
-     FROM f LEFT JOIN mon_day m ON m.macskcb = f.macskcb AND m.day BETWEEN $1::date AND $2::date
+     ),
+     m AS (SELECT macskcb, ${sums} FROM mon_day WHERE day BETWEEN $1::date AND $2::date GROUP BY macskcb),
+     c AS (SELECT macskcb, max(not_after) FILTER (WHERE revoked_at IS NULL AND not_before <= $3) AS valid_until FROM facility_certificate GROUP BY macskcb)
+     SELECT f.macskcb, f.name, f.province, f.district, ${cols}, c.valid_until, (c.macskcb IS NOT NULL) AS any_cert
+     FROM f LEFT JOIN m ON m.macskcb = f.macskcb LEFT JOIN c ON c.macskcb = f.macskcb
      WHERE ${where}
-     GROUP BY f.macskcb, f.name, f.province, f.district ORDER BY f.macskcb`,
+     ORDER BY f.macskcb`,
     params,
   );
   const out: Laggard[] = [];
