@@ -15,7 +15,8 @@ function selfSignedPem(cn: string): string {
 for (const kind of dbKinds()) {
   test(`admin API and accounts (${kind})`, async () => {
     const t = await openTestDb(kind, allMigrationDirs());
-    const gw = await startGateway({ db: t.db, port: 0, config: { operatorToken: 'op-secret', modules: ['gateway'] } });
+    const logs: string[] = [];
+    const gw = await startGateway({ db: t.db, port: 0, config: { operatorToken: 'op-secret', modules: ['gateway'], logger: true, logStream: { write: (l: string) => logs.push(l) } } });
     try {
       const call = async (method: string, path: string, body?: unknown, token = 'op-secret') => {
         const r = await fetch(gw.url + path, {
@@ -79,6 +80,16 @@ for (const kind of dbKinds()) {
       const other = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
       assert.equal(verifyReceipt(r, other).ok, false);
       assert.equal(canonicalJson({ b: 1, a: [2, { d: 1, c: 2 }] }), '{"a":[2,{"c":2,"d":1}],"b":1}');
+
+      // structured logs: JSON lines, no tokens, no personal identifiers, no query strings
+      const { token: readTok } = (await call('POST', '/api/v1/admin/facilities/01001/tokens', { name: 'reader' })).body;
+      const nf = await fetch(`${gw.url}/api/v1/dossiers/001085012345?cccd=079123456789`, { headers: { authorization: `Bearer ${readTok}` } });
+      assert.equal(nf.status, 404);
+      assert.ok(logs.length > 0);
+      for (const l of logs) JSON.parse(l);
+      const all = logs.join('');
+      for (const secret of ['001085012345', '079123456789', readTok, 'op-secret']) assert.ok(!all.includes(secret), `log leaks ${secret.slice(0, 4)}…`);
+      assert.ok(all.includes('/api/v1/dossiers/[ID]'));
     } finally {
       await gw.close();
       await t.cleanup();

@@ -39,6 +39,7 @@ export async function buildGateway(opts: BuildOptions): Promise<FastifyInstance>
     logger: config.logger
       ? {
           level: process.env.SSK_LOG_LEVEL ?? 'info',
+          ...(config.logStream ? { stream: config.logStream } : {}),
           redact: { paths: ['req.headers.authorization', 'req.headers.accesstoken', 'req.headers.tokenid', 'req.headers.passwordhash'], remove: true },
           serializers: {
             // No query strings, no headers, no bodies: identifiers never reach the log.

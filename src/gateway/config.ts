@@ -20,6 +20,8 @@ export interface GatewayConfig {
   worker: boolean;
   /** Structured logging (JSON lines, no personal data). */
   logger: boolean;
+  /** Where log lines go (default stdout). */
+  logStream?: { write(line: string): unknown };
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
