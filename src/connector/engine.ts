@@ -145,7 +145,9 @@ export class Engine {
     const ids = items.map((i) => i.id);
     const ok = await this.db.transaction(async (tx) => {
       const b = await tx.query<{ id: number }>(
-        `INSERT INTO con_batch (kind, sha256, spool_path, replaces, dossiers, bytes, state) VALUES ($1, $2, $3, $4, $5, $6, 'ready') ON CONFLICT (sha256) DO NOTHING RETURNING id`,
+        // Deterministic signing gives the same bytes for the same items: a dissolved package comes back.
+        `INSERT INTO con_batch (kind, sha256, spool_path, replaces, dossiers, bytes, state) VALUES ($1, $2, $3, $4, $5, $6, 'ready')
+         ON CONFLICT (sha256) DO UPDATE SET state = 'ready', attempts = 0, next_attempt_at = now(), done_at = NULL WHERE con_batch.state = 'dissolved' RETURNING id`,
         [kind, sha, path, replaces ?? null, items.length, signed.byteLength],
       );
       if (!b.rows[0]) return false;

@@ -134,7 +134,7 @@ export async function reconcile(db: Queryable, sender: Sender, from: Date, to: D
   }
   for (const [sha, r] of remote) diffs.push({ kind: 'unknown-locally', sha256: sha, receiptId: r.receiptId, gateway: r.status });
   if (pending.length) diffs.push({ kind: 'pending-locally', maLk: pending.map((p) => p.ma_lk), local: 'queued/sending' });
-  const items = (await db.query(`SELECT i.state, i.replaces FROM con_item i JOIN con_batch b ON b.id = i.batch_id WHERE b.id = ANY($1::bigint[])`, [batches.map((b) => b.id)])).rows;
+  const items = (await db.query(`SELECT i.state, i.replaces FROM con_item i JOIN con_batch b ON b.id = i.batch_id WHERE b.id = ANY($1::bigint[]) AND i.kind = 'dossier'`, [batches.map((b) => b.id)])).rows;
   return {
     from: from.toISOString(),
     to: to.toISOString(),
