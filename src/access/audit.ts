@@ -45,18 +45,20 @@ export interface AuditRow {
   outcome: 'allowed' | 'refused';
   reason: string | null;
   entryCount: number;
+  /** What was read: kinds and period filters, entry id, document checked. */
+  detail: Record<string, unknown> | null;
 }
 
 /** "Who read my book": newest first. */
 export async function auditFor(q: Queryable, personalId: string, opts: { limit?: number; before?: number } = {}): Promise<AuditRow[]> {
   const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
   const r = await q.query(
-    `SELECT id, at, actor_role, actor_id, actor_macskcb, action, purpose, consent_id, outcome, reason, entry_count
+    `SELECT id, at, actor_role, actor_id, actor_macskcb, action, purpose, consent_id, outcome, reason, entry_count, detail
      FROM book_audit WHERE personal_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
     [personalId, opts.before ?? null, limit],
   );
   return r.rows.map((x) => ({
     id: x.id, at: x.at, actorRole: x.actor_role, actorId: x.actor_id, actorMacskcb: x.actor_macskcb, action: x.action,
-    purpose: x.purpose, consentId: x.consent_id, outcome: x.outcome, reason: x.reason, entryCount: x.entry_count,
+    purpose: x.purpose, consentId: x.consent_id, outcome: x.outcome, reason: x.reason, entryCount: x.entry_count, detail: x.detail ?? null,
   }));
 }

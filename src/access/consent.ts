@@ -148,8 +148,8 @@ export async function listConsents(db: Queryable, personalId: string): Promise<C
 export async function consentsHeldBy(db: Queryable, actor: Actor): Promise<Consent[]> {
   const r = await db.query(
     `SELECT * FROM consent_grant WHERE claimed_at IS NOT NULL AND revoked_at IS NULL AND expires_at > now()
-     AND ((grantee_kind = 'facility' AND grantee_macskcb = $1) OR (grantee_kind = 'doctor' AND grantee_doctor = $2)) ORDER BY id DESC LIMIT 500`,
-    [(actor.macskcb ?? '').toUpperCase(), actor.role === 'doctor' ? actor.licence ?? actor.sub : '\u0000'],
+     AND ((grantee_kind = 'facility' AND grantee_macskcb = $1) OR (grantee_kind = 'doctor' AND $2::text IS NOT NULL AND grantee_doctor = $2)) ORDER BY id DESC LIMIT 500`,
+    [(actor.macskcb ?? '').toUpperCase(), actor.role === 'doctor' ? actor.licence ?? actor.sub : null],
   );
   return r.rows.map(toConsent);
 }

@@ -3,6 +3,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { dbKinds, openTestDb, type TestDb } from '../store/testing.ts';
@@ -14,7 +15,7 @@ import bookRoutes from './routes.ts';
 import { handlers, verifyQr } from './index.ts';
 import { acceptDossier, fullDossier, person } from './testing.ts';
 
-const dirs = [join(import.meta.dirname, 'migrations'), join(import.meta.dirname, '..', 'access', 'migrations')];
+const dirs = [join(import.meta.dirname, 'migrations'), join(import.meta.dirname, '..', 'access', 'migrations'), join(import.meta.dirname, '..', 'access', 'identity', 'migrations')].filter((d) => existsSync(d));
 
 async function facilityToken(t: TestDb, macskcb: string): Promise<string> {
   const token = randomBytes(20).toString('hex');
