@@ -2,7 +2,7 @@
 // medical assessment XML12). Every table is read and written from the catalogue: no code per table.
 // Pure: no I/O.
 import { problem, ProblemError, type Problem } from '../errors/index.ts';
-import { parseXml, rootPtr, firstElementPtr, nextElementPtr, namePtr, textPtr, hasElementChildPtr, type XmlDocument } from './xml.ts';
+import { parseXml, nameReader, rootPtr, firstElementPtr, nextElementPtr, namePtr, textPtr, hasElementChildPtr, type XmlDocument } from './xml.ts';
 import { STD } from './errors.ts';
 import { TABLES, PACKAGE_TABLES, DEFAULT_EDITION, XML13_ONLY_4750, XML13_ONLY_3176, fieldsOf, fieldDef } from './catalogue/index.ts';
 import { TABLE_CODES, type Dossier, type Edition, type Package, type Row, type TableCode } from './types.ts';
@@ -89,12 +89,12 @@ function template(code: TableCode, layout: Edition): Row {
 }
 
 /** Read one row element (by pointer) into a Row holding every field of the table's layout ('' when absent). */
-function readRow(el: number, code: TableCode, path: string, problems: Problem[]): Row {
+function readRow(el: number, code: TableCode, path: string, problems: Problem[], nameOf: (ptr: number) => string): Row {
   const names: string[] = [];
   const values: string[] = [];
   const seen = new Set<string>();
   for (let child = firstElementPtr(el); child; child = nextElementPtr(child)) {
-    const name = namePtr(child);
+    const name = nameOf(child);
     if (!fieldDef(code, name)) {
       problems.push(problem(STD.STD_ELEMENT_UNKNOWN, `${path}.${name}`, { element: name }));
       continue;
@@ -121,12 +121,13 @@ function readRow(el: number, code: TableCode, path: string, problems: Problem[])
 /** Read the rows of a parsed table document (root element by pointer). */
 function readTableDoc(root: number, code: TableCode, path: string, problems: Problem[], limits: ParseLimits): Row[] | null {
   const t = TABLES[code];
+  const nameOf = nameReader();
   const rootName = namePtr(root);
   if (rootName !== t.root) {
     problems.push(problem(STD.STD_TABLE_ROOT, path, { table: code, expected: t.root, found: rootName }));
     return null;
   }
-  if (!t.list || !t.row) return [readRow(root, code, `${path}[0]`, problems)];
+  if (!t.list || !t.row) return [readRow(root, code, `${path}[0]`, problems, nameOf)];
   const rows: Row[] = [];
   let lists = 0;
   for (let child = firstElementPtr(root); child; child = nextElementPtr(child)) {
@@ -138,7 +139,7 @@ function readTableDoc(root: number, code: TableCode, path: string, problems: Pro
     }
     if (++lists > 1) problems.push(problem(STD.STD_ELEMENT_REPEATED, `${path}.${t.list}`, { element: t.list }));
     for (let r = firstElementPtr(child); r; r = nextElementPtr(r)) {
-      const rn = namePtr(r);
+      const rn = nameOf(r);
       if (rn !== t.row) {
         problems.push(problem(STD.STD_ELEMENT_UNKNOWN, `${path}.${t.list}.${rn}`, { element: rn }));
         continue;
@@ -147,7 +148,7 @@ function readTableDoc(root: number, code: TableCode, path: string, problems: Pro
         problems.push(problem(STD.STD_LIMIT, path, { what: `rows of ${code}`, limit: limits.maxRowsPerTable }));
         return rows;
       }
-      rows.push(readRow(r, code, `${path}[${rows.length}]`, problems));
+      rows.push(readRow(r, code, `${path}[${rows.length}]`, problems, nameOf));
     }
   }
   if (lists === 0) problems.push(problem(STD.STD_ELEMENT_MISSING, `${path}.${t.list}`, { element: t.list }));

@@ -100,6 +100,25 @@ export function namePtr(ptr: number): string {
   return XmlTreeCommonStruct.name_(ptr);
 }
 
+/**
+ * A name reader that caches by the name's address: libxml2 interns element names in the document's
+ * dictionary, so equal names share one address and are decoded once per document. Make one per
+ * document (addresses are reused after the document is freed).
+ */
+export function nameReader(): (ptr: number) => string {
+  const cache = new Map<number, string>();
+  return (ptr: number) => {
+    // xmlNode.name is the pointer at +8; `children` reads the pointer at +12, hence ptr - 4.
+    const addr = XmlTreeCommonStruct.children(ptr - 4);
+    let n = cache.get(addr);
+    if (n === undefined) {
+      n = XmlTreeCommonStruct.name_(ptr);
+      cache.set(addr, n);
+    }
+    return n;
+  };
+}
+
 /** The text content of an element (text and CDATA of all descendants). */
 export function textPtr(ptr: number): string {
   const c = XmlTreeCommonStruct.children(ptr);
