@@ -239,6 +239,23 @@ for (const kind of dbKinds()) {
         assert.equal(notB64.body.maKetQua, '205');
       });
 
+      await t.test('413 when the body exceeds the hard size limit', async () => {
+        const tiny = await startGateway({ db: gw.db, port: 0, config: { modules: ['gateway'], maxPackageBytes: 4096 } });
+        try {
+          const bytes = await gw.signedPackage({ seed: 70 });
+          assert.ok(bytes.length > 4096);
+          const r = await fetch(`${tiny.url}/api/v1/packages`, { method: 'POST', headers: { 'content-type': 'application/xml', authorization: `Bearer ${gw.facility.token}` }, body: bytes });
+          assert.equal(r.status, 413);
+          assert.equal(((await r.json()) as any).problems[0].code, 'INPUT_TOO_LARGE');
+          const form = new FormData();
+          form.append('file', new Blob([bytes], { type: 'application/xml' }), 'goi.xml');
+          const m = await fetch(`${tiny.url}/api/v1/packages`, { method: 'POST', headers: { authorization: `Bearer ${gw.facility.token}` }, body: form });
+          assert.equal(m.status, 413);
+        } finally {
+          await tiny.close();
+        }
+      });
+
       await t.test('openapi document lists the routes', async () => {
         const doc = (await (await fetch(`${gw.url}/openapi.json`)).json()) as any;
         assert.equal(doc.openapi, '3.1.0');
