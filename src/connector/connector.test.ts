@@ -178,3 +178,29 @@ test('configuration errors name the field', () => {
   assert.equal(ok.unknownOutcome, 'hold');
   assert.equal(ok.target.url, 'http://h');
 });
+
+test('CLI: ssk connector init writes a config; status --json reads the queue (no connector running)', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'ssk-con-cli-'));
+  const main = join(import.meta.dirname, '..', 'cli', 'main.ts');
+  const cfg = join(dir, 'connector.json');
+  const run = (...args: string[]) => spawnSync(process.execPath, [main, 'connector', ...args], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' }, timeout: 60_000 });
+  try {
+    const init = run('init', '-c', cfg, '--macskcb', '01001', '--url', `http://127.0.0.1:${await deadPort()}`, '--token', 't');
+    assert.equal(init.status, 0, init.stderr);
+    assert.equal(run('init', '-c', cfg, '--macskcb', '01001').status, 1, 'never overwrites');
+    const conf = JSON.parse(readFileSync(cfg, 'utf8'));
+    conf.http.port = 0;
+    writeFileSync(cfg, JSON.stringify(conf));
+    const st = run('status', '-c', cfg, '--json');
+    assert.equal(st.status, 0, st.stderr);
+    const s = JSON.parse(st.stdout);
+    assert.equal(s.macskcb, '01001');
+    assert.equal(s.items.queued, 0);
+    const badCfg = run('status', '-c', join(dir, 'missing.json'));
+    assert.equal(badCfg.status, 2);
+    assert.match(badCfg.stderr, /CON_CONFIG/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
