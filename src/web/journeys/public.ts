@@ -1,20 +1,11 @@
 // Browser: the public pages in Debian's Chromium — Vietnamese first, English switch, keyboard
 // skip link, sign-in redirects, light pages, no console errors. Screenshots in test-artifacts/web.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGateway } from '../gateway/index.ts';
-import { openTestDb } from '../store/testing.ts';
-import { openBrowser, PAGE_BUDGET } from './browser.ts';
+import { PAGE_BUDGET } from '../browser.ts';
+import type { BrowserSession } from '../browser.ts';
+import type { TestGateway } from '../../gateway/testing.ts';
 
-test('public pages in Chromium', async (t) => {
-  const tdb = await openTestDb('pglite');
-  const gw = await startGateway({ db: tdb.db, port: 0, config: { worker: false } });
-  t.after(async () => {
-    await gw.close();
-    await tdb.cleanup();
-  });
-  const b = await openBrowser();
-  t.after(() => b.close());
+export async function publicJourney(gw: TestGateway, b: BrowserSession): Promise<void> {
   const { page } = b;
 
   await page.goto(`${gw.url}/`);
@@ -51,5 +42,4 @@ test('public pages in Chromium', async (t) => {
   assert.match(page.url(), /\/so-y-te\/dang-nhap$/);
   await b.shot('department-login');
 
-  assert.deepEqual(b.errors, []);
-});
+}
