@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { dbKinds, openTestDb } from '../store/testing.ts';
-import { drain } from '../store/index.ts';
+import { drain, startWorker } from '../store/index.ts';
 import { grantConsent, claimConsent, revokeConsent, auditFor, type Actor } from '../access/index.ts';
 import { isProblemError } from '../errors/index.ts';
 import { handlers, entriesOf, getBook, recentResults, pullFeed, createFeedClient, feedClientFor, slaReport, getEntry } from './index.ts';
@@ -119,6 +119,32 @@ for (const kind of dbKinds()) {
         assert.equal(feed, (await db.query(`SELECT count(*)::int AS n FROM book_entry`)).rows[0].n + expected, 'every entry published once, plus the retractions of version 1');
         const people = (await db.query(`SELECT count(*)::int AS n FROM book_person`)).rows[0].n;
         assert.equal(people, 26);
+      } finally {
+        await t.cleanup();
+      }
+    });
+
+    test('several workers side by side: each dossier projected once, the newest version current', async () => {
+      const t = await openTestDb(kind, dirs);
+      try {
+        const db = t.db;
+        const pv = person(300);
+        const v1 = await acceptDossier(db, fullDossier(pv, { maLk: 'LK-RACE' }));
+        await acceptDossier(db, fullDossier(pv, { maLk: 'LK-RACE', labValue: '2.2' }), { version: 2, replacesId: v1.dossierId });
+        for (let i = 0; i < 12; i++) await acceptDossier(db, fullDossier(person(310 + i), { maLk: `LK-W-${i}` }));
+        const workers = [1, 2, 3].map(() => startWorker(db, handlers, { intervalMs: 5, batch: 3 }));
+        for (let i = 0; i < 400; i++) {
+          if (!(await db.query(`SELECT count(*)::int AS n FROM outbox`)).rows[0].n) break;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        await Promise.all(workers.map((w) => w.stop()));
+        assert.equal((await db.query(`SELECT count(*)::int AS n FROM outbox`)).rows[0].n, 0);
+        const per = (await db.query(`SELECT dossier_id, count(*)::int AS n FROM book_entry GROUP BY dossier_id`)).rows;
+        assert.equal(per.length, 14);
+        const expected = entriesOf(fullDossier(pv, { maLk: 'x' }) as any, '79001').length;
+        assert.ok(per.every((r) => r.n === expected), 'no dossier projected twice');
+        const cur = (await db.query(`SELECT DISTINCT version FROM book_entry WHERE ma_lk = 'LK-RACE' AND current`)).rows;
+        assert.deepEqual(cur, [{ version: 2 }]);
       } finally {
         await t.cleanup();
       }

@@ -140,8 +140,20 @@ async function announce(tx: Queryable, personalIds: string[], hooks?: boolean): 
   if (hooks) await publish(tx, 'book.published', { personalIds: [...new Set(personalIds)] });
 }
 
+/**
+ * Serialize projections of the same facility + MA_LK across workers (several gateway processes on
+ * one PostgreSQL): a transaction-scoped advisory lock per key, taken in a stable order.
+ */
+async function lockKeys(tx: Queryable, dossierIds: number[]): Promise<void> {
+  await tx.query(
+    `SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT hashtext('book:' || macskcb || '|' || ma_lk) AS k FROM dossier WHERE id = ANY($1::bigint[]) ORDER BY 1) x`,
+    [dossierIds],
+  );
+}
+
 /** Project one accepted dossier (idempotent). */
 export async function projectDossier(tx: Queryable, dossierId: number): Promise<ProjectResult> {
+  await lockKeys(tx, [dossierId]);
   const d = (await tx.query(
     `SELECT d.id, d.macskcb, d.ma_lk, d.version, d.personal_id, d.bhyt_card, d.accepted_at, d.tables,
        EXISTS (SELECT 1 FROM book_entry e WHERE e.dossier_id = d.id) OR EXISTS (SELECT 1 FROM book_unlinked u WHERE u.dossier_id = d.id) AS done,
@@ -184,6 +196,7 @@ export async function projectDossier(tx: Queryable, dossierId: number): Promise<
  */
 export async function projectMany(tx: Queryable, dossierIds: number[]): Promise<number> {
   if (!dossierIds.length) return 0;
+  await lockKeys(tx, dossierIds);
   const rows = (await tx.query(
     `SELECT d.id, d.macskcb, d.ma_lk, d.version, d.personal_id, d.bhyt_card, d.accepted_at, d.tables,
        EXISTS (SELECT 1 FROM book_entry e WHERE e.dossier_id = d.id) OR EXISTS (SELECT 1 FROM book_unlinked u WHERE u.dossier_id = d.id) AS done,
