@@ -147,6 +147,7 @@ test('CVE regressions: comment in DigestValue, multiple references, reference UR
   assert.equal(code(signed.replace(ref, ref + ref.replace('URI=""', 'URI="#x"'))), 'SIG_REFERENCE_COUNT');
   assert.equal(code(signed.replace('<ds:Reference URI=""', '<ds:Reference URI="#hs"').replace('<THONGTINHOSO>', '<THONGTINHOSO Id="hs">')), 'SIG_REFERENCE_URI');
   assert.equal(code(signed.replace('<THONGTINHOSO>', '<THONGTINHOSO Id="a">').replace('<THONGTINDONVI>', '<THONGTINDONVI Id="a">')), 'SIG_DUPLICATE_ID');
+  assert.equal(code(signed.replace('<THONGTINHOSO>', '<THONGTINHOSO ID\n=\t"a">').replace('<THONGTINDONVI>', '<THONGTINDONVI id="a">')), 'SIG_DUPLICATE_ID');
   // DTD / entities (billion laughs, external entity) refused before parsing.
   assert.equal(code(signed.replace('<GIAMDINHHS>', '<!DOCTYPE GIAMDINHHS [<!ENTITY x SYSTEM "file:///etc/passwd">]><GIAMDINHHS>')), 'SIG_DTD_FORBIDDEN');
   // A Signature with an Object is outside the profile.

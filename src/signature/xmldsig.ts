@@ -7,7 +7,7 @@ import { createHash, verify as rsaVerify, X509Certificate, type Hash } from 'nod
 import { XmlElement, XmlText, XmlCData, type XmlDocument, type XmlNode } from 'libxml2-wasm';
 import { XmlComment } from 'libxml2-wasm';
 import { problem, ProblemError, type Problem } from '../errors/index.ts';
-import { parseXml, hasDtd } from '../standard/xml.ts';
+import { parseXml, hasDtd, rootPtr, firstElementPtr, nextElementPtr, namePtr, XML_ERRORS } from '../standard/xml.ts';
 import { SIG } from './errors.ts';
 import { certificateInfo, chainsToAnchor, checkSigningCertificate, type Signer } from './certs.ts';
 
@@ -183,11 +183,11 @@ export async function signXml(bytes: Uint8Array, signer: Signer, opts: { maxByte
 
 function parseChecked(bytes: Uint8Array, maxBytes: number): XmlDocument {
   if (bytes.byteLength > maxBytes) throw ProblemError.of(SIG.SIG_TOO_LARGE, '', { limit: maxBytes });
-  if (hasDtd(bytes)) throw ProblemError.of(SIG.SIG_DTD_FORBIDDEN, '');
   try {
     return parseXml(bytes, { maxBytes });
   } catch (e) {
     const p = e instanceof ProblemError ? e.problems[0] : undefined;
+    if (p?.code === XML_ERRORS.XML_DTD_FORBIDDEN.code || hasDtd(bytes)) throw ProblemError.of(SIG.SIG_DTD_FORBIDDEN, '');
     throw ProblemError.of(SIG.SIG_XML_INVALID, '', { detail: (p?.en ?? 'parse error').slice(0, 200) });
   }
 }
@@ -226,6 +226,23 @@ export interface VerifiedCertificate {
 }
 
 export type VerifyResult = { ok: true; certificate: VerifiedCertificate; signedAt?: Date } | { ok: false; code: string; reason: Problem };
+
+const certCache = new Map<string, { cert: X509Certificate; isCa: boolean } | null>();
+/** Parsed certificates by their DER (a gateway sees the same few certificates again and again). */
+function parsedCertificate(der: Buffer): { cert: X509Certificate; isCa: boolean } | null {
+  const key = der.toString('base64');
+  if (certCache.has(key)) return certCache.get(key)!;
+  let v: { cert: X509Certificate; isCa: boolean } | null;
+  try {
+    const cert = new X509Certificate(der);
+    v = { cert, isCa: cert.ca };
+  } catch {
+    v = null;
+  }
+  if (certCache.size > 1000) certCache.clear();
+  certCache.set(key, v);
+  return v;
+}
 
 function fail(p: Problem): VerifyResult {
   return { ok: false, code: p.code, reason: p };
@@ -288,7 +305,7 @@ export function verifySignedXml(bytes: Uint8Array, opts: VerifyOptions = {}): Ve
     return fail(problem(SIG.SIG_XML_INVALID, '', { detail: 'parse error' }));
   }
   try {
-    return verifyDoc(doc, opts);
+    return verifyDoc(doc, opts, bytes);
   } catch (e) {
     if (e instanceof ProblemError) return fail(e.problems[0]);
     return fail(problem(SIG.SIG_XML_INVALID, '', { detail: (e instanceof Error ? e.message : String(e)).slice(0, 120) }));
@@ -297,28 +314,59 @@ export function verifySignedXml(bytes: Uint8Array, opts: VerifyOptions = {}): Ve
   }
 }
 
-function verifyDoc(doc: XmlDocument, opts: VerifyOptions): VerifyResult {
+function hasIdAttribute(bytes: Uint8Array): boolean {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // An attribute named Id/ID/id is followed by '=' or whitespace (false positives only cost an XPath).
+  for (const n of ['Id', 'ID', 'id']) for (const after of ['=', ' ', '\t', '\n', '\r']) if (b.indexOf(n + after) >= 0) return true;
+  return false;
+}
+
+const DS_NAMES = new Set(['Signature', 'SignedInfo', 'SignatureValue', 'KeyInfo', 'X509Data', 'X509Certificate', 'CanonicalizationMethod', 'SignatureMethod', 'Reference', 'Transforms', 'Transform', 'DigestMethod', 'DigestValue', 'Object', 'Manifest', 'SignatureProperties']);
+
+function ptrOf(el: XmlElement): number {
+  return (el as unknown as { _nodePtr: number })._nodePtr;
+}
+
+/** Count Signature elements (any namespace/prefix) and XMLDSig-named elements outside the one signature. */
+function scanElements(root: number): { signatures: number; signaturePtr: number; dsOutside: number; mayHaveIds: boolean } {
+  let signatures = 0;
+  let signaturePtr = 0;
+  let dsOutside = 0;
+  const walk = (ptr: number, inside: boolean, depth: number) => {
+    if (depth > 256) throw ProblemError.of(SIG.SIG_XML_INVALID, '', { detail: 'too deep' });
+    for (let c = firstElementPtr(ptr); c; c = nextElementPtr(c)) {
+      const name = namePtr(c);
+      const local = name.includes(':') ? name.slice(name.lastIndexOf(':') + 1) : name;
+      let inSig = inside;
+      if (local === 'Signature') {
+        signatures++;
+        if (!signaturePtr) signaturePtr = c;
+        inSig = true;
+      } else if (!inside && DS_NAMES.has(local)) dsOutside++;
+      if (firstElementPtr(c)) walk(c, inSig, depth + 1);
+    }
+  };
+  walk(root, false, 0);
+  return { signatures, signaturePtr, dsOutside, mayHaveIds: true };
+}
+
+function verifyDoc(doc: XmlDocument, opts: VerifyOptions, bytes?: Uint8Array): VerifyResult {
   const root = doc.root;
   const rootName = root.name;
   if (!(SIGNABLE_ROOTS as readonly string[]).includes(rootName) || root.namespaceUri) return fail(problem(SIG.SIG_ROOT_UNKNOWN, rootName, { root: rootName.slice(0, 60) }));
-  // Exactly one Signature in the whole document, whatever its namespace or prefix.
-  // (an undeclared prefix leaves "p:Signature" as the local name in libxml2's recovery: count it too)
-  const sigs = doc.find('//*[local-name()="Signature" or contains(local-name(), ":Signature")]');
-  if (sigs.length === 0) return fail(problem(SIG.SIG_MISSING, SIGNATURE_CONTAINER));
-  if (sigs.length > 1) return fail(problem(SIG.SIG_MULTIPLE, SIGNATURE_CONTAINER, { count: sigs.length }));
-  const sig = sigs[0] as XmlElement;
-  const container = lastElementChild(root);
+  // Exactly one Signature in the whole document, whatever its namespace or prefix, and no XMLDSig
+  // element outside it (wrapped copies). One walk over the element pointers, no XPath.
+  const scan = scanElements(rootPtr(doc));
+  if (scan.signatures === 0) return fail(problem(SIG.SIG_MISSING, SIGNATURE_CONTAINER));
+  if (scan.signatures > 1) return fail(problem(SIG.SIG_MULTIPLE, SIGNATURE_CONTAINER, { count: scan.signatures }));
   const path = `${rootName}/${SIGNATURE_CONTAINER}/Signature`;
-  if (!container || container.name !== SIGNATURE_CONTAINER || !sig.parent?.isSameNode(container) || elementChildren(container).length !== 1 || !isDs(sig, 'Signature')) {
-    return fail(problem(SIG.SIG_MISPLACED, path));
-  }
-  // No other element of the XMLDSig namespace outside the Signature (wrapped copies).
-  const dsAll = doc.eval(`count(//*[namespace-uri()="${DSIG_NS}"])`) as number;
-  const dsIn = doc.eval(`count(//*[namespace-uri()="${DSIG_NS}" and local-name()="Signature"]/descendant-or-self::*)`) as number;
-  if (dsAll !== dsIn) return fail(problem(SIG.SIG_STRUCTURE, path, { detail: 'XMLDSig elements outside the signature' }));
-  // Duplicate IDs anywhere (defence in depth: our profile references no ID).
-  const ids = doc.find('//@*[local-name()="Id" or local-name()="ID" or local-name()="id"]');
-  if (ids.length > 1) {
+  const container = lastElementChild(root);
+  const sig = container && container.name === SIGNATURE_CONTAINER ? elementChildren(container) : [];
+  if (sig.length !== 1 || ptrOf(sig[0]) !== scan.signaturePtr || !isDs(sig[0], 'Signature')) return fail(problem(SIG.SIG_MISPLACED, path));
+  if (scan.dsOutside) return fail(problem(SIG.SIG_STRUCTURE, path, { detail: 'XMLDSig elements outside the signature' }));
+  // Duplicate IDs anywhere (defence in depth: our profile references no ID). Byte pre-scan first.
+  if (bytes ? hasIdAttribute(bytes) : scan.mayHaveIds) {
+    const ids = doc.find('//@*[local-name()="Id" or local-name()="ID" or local-name()="id"]');
     const seen = new Set<string>();
     for (const a of ids) {
       const v = (a as unknown as { value: string }).value;
@@ -326,10 +374,11 @@ function verifyDoc(doc: XmlDocument, opts: VerifyOptions): VerifyResult {
       seen.add(v);
     }
   }
+  const sigEl = sig[0];
   // Signature = SignedInfo, SignatureValue, KeyInfo (nothing else: no Object).
-  const bad = onlyAttrs(sig, [], path);
+  const bad = onlyAttrs(sigEl, [], path);
   if (bad) return fail(bad);
-  const parts = elementChildren(sig);
+  const parts = elementChildren(sigEl);
   if (parts.length !== 3 || !isDs(parts[0], 'SignedInfo') || !isDs(parts[1], 'SignatureValue') || !isDs(parts[2], 'KeyInfo')) {
     if (parts.length === 2 && isDs(parts[0], 'SignedInfo') && isDs(parts[1], 'SignatureValue')) return fail(problem(SIG.SIG_NO_CERTIFICATE, `${path}/KeyInfo`));
     return fail(problem(SIG.SIG_STRUCTURE, path, { detail: 'expected SignedInfo, SignatureValue, KeyInfo' }));
@@ -407,13 +456,9 @@ function verifyDoc(doc: XmlDocument, opts: VerifyOptions): VerifyResult {
   let cert: X509Certificate | null = null;
   const extra: Buffer[] = [];
   for (const der of certTexts) {
-    let x: X509Certificate;
-    try {
-      x = new X509Certificate(der);
-    } catch {
-      return fail(problem(SIG.SIG_CERT_INVALID, kiPath));
-    }
-    if (!x.ca && !cert) cert = x;
+    const x = parsedCertificate(der);
+    if (!x) return fail(problem(SIG.SIG_CERT_INVALID, kiPath));
+    if (!x.isCa && !cert) cert = x.cert;
     else extra.push(der);
   }
   if (!cert) return fail(problem(SIG.SIG_NO_CERTIFICATE, kiPath));
@@ -444,7 +489,7 @@ function verifyDoc(doc: XmlDocument, opts: VerifyOptions): VerifyResult {
   }
   if (!sigOk) return fail(problem(SIG.SIG_SIGNATURE_MISMATCH, `${path}/SignatureValue`));
   // 2. The digest of the whole document without the Signature (enveloped transform, C14N 1.0).
-  sig.remove();
+  sigEl.remove();
   const h = createHash(digestHash);
   doc.canonicalize(hashSink(h), { mode: 0, withComments: false });
   const actual = h.digest();
