@@ -63,12 +63,22 @@ async function precheck(ctx: GatewayContext, kind: Kind, input: SubmitInput): Pr
   const r = base(kind, sha, principal.macskcb, input.receivedAt ?? new Date());
   if (!bytes.byteLength) throw ProblemError.of(GW.GW_BODY_EMPTY, 'body');
   if (bytes.byteLength > ctx.config.maxPackageBytes) throw ProblemError.of(COMMON.INPUT_TOO_LARGE, 'body', { limit: ctx.config.maxPackageBytes });
-  const prev = await storedReceipt(ctx.db, sha);
+  // Replay lookup and the facility's certificates in one round trip.
+  const first = (
+    await ctx.db.query<{ prev: { macskcb: string; receipt: Receipt } | null; certs: { id: number; fingerprint: string; der: string; revoked_at: string | null }[] | null }>(
+      `SELECT (SELECT json_build_object('macskcb', macskcb, 'receipt', receipt) FROM package_archive WHERE sha256 = $1) AS prev,
+              (SELECT json_agg(json_build_object('id', id, 'fingerprint', fingerprint, 'der', encode(der, 'hex'), 'revoked_at', revoked_at) ORDER BY id)
+                 FROM facility_certificate WHERE macskcb = $2) AS certs`,
+      [sha, principal.macskcb],
+    )
+  ).rows[0];
+  const prev = first.prev;
   if (prev) {
     if (prev.macskcb === principal.macskcb) return { done: { receipt: prev.receipt, replay: true }, sha, r };
     return { done: await reject(ctx, ctx.db, r, bytes, [problem(GW.GW_FACILITY_MISMATCH, 'MACSKCB', { found: prev.macskcb, expected: principal.macskcb })]), sha, r };
   }
-  const sig = await checkSignature(ctx.db, principal.macskcb, bytes, { at: input.receivedAt, maxBytes: ctx.config.maxPackageBytes });
+  const certs = (first.certs ?? []).map((c) => ({ id: Number(c.id), fingerprint: c.fingerprint, der: Buffer.from(c.der, 'hex'), revoked_at: c.revoked_at }));
+  const sig = await checkSignature(ctx.db, principal.macskcb, bytes, { at: input.receivedAt, maxBytes: ctx.config.maxPackageBytes, certs });
   if (!sig.ok) {
     // Say "other facility" first when the document names another one (a peek, nothing trusted).
     const named = peekFacility(bytes, kind);
@@ -131,20 +141,20 @@ export async function submitPackage(ctx: GatewayContext, input: SubmitInput): Pr
       // One writer per (facility, MA_LK) at a time, in a fixed order (no deadlocks).
       const keys = [...new Set(maLks.filter(Boolean))].sort();
       for (const k of keys) await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${principal.macskcb}/${k}`]);
-      // Same bytes accepted meanwhile by another process → its receipt.
-      if (await storedReceipt(tx, sha)) throw new Replay();
+      // Same bytes accepted meanwhile by another process → its receipt. And the latest held
+      // version of every MA_LK of the package. One query, after the locks.
+      const seen = (
+        await tx.query<{ k: string; ma_lk: string | null; id: number | null; version: number | null }>(
+          `(SELECT 'replay' AS k, NULL::text AS ma_lk, NULL::bigint AS id, NULL::int AS version FROM package_archive WHERE sha256 = $3)
+           UNION ALL
+           (SELECT DISTINCT ON (ma_lk) 'held', ma_lk, id, version FROM dossier WHERE macskcb = $1 AND ma_lk = ANY($2::text[]) ORDER BY ma_lk, version DESC)`,
+          [principal.macskcb, keys, sha],
+        )
+      ).rows;
+      if (seen.some((x) => x.k === 'replay')) throw new Replay();
       const results: DossierResult[] = [];
       const inserts: { d: Dossier; result: DossierResult; replacesId: number | null }[] = [];
-      // The latest held version of every MA_LK of the package, in one query.
-      const heldRows = keys.length
-        ? (
-            await tx.query<{ ma_lk: string; id: number; version: number }>(
-              `SELECT DISTINCT ON (ma_lk) ma_lk, id, version FROM dossier WHERE macskcb = $1 AND ma_lk = ANY($2::text[]) ORDER BY ma_lk, version DESC`,
-              [principal.macskcb, keys],
-            )
-          ).rows
-        : [];
-      const heldBy = new Map(heldRows.map((h) => [h.ma_lk, h]));
+      const heldBy = new Map(seen.filter((x) => x.k === 'held').map((h) => [h.ma_lk as string, { id: Number(h.id), version: Number(h.version) }]));
       for (let i = 0; i < pkg.dossiers.length; i++) {
         const d = pkg.dossiers[i];
         const dv = v.dossiers[i];

@@ -16,13 +16,19 @@ export interface SignatureCheck {
  * Verify the document's signature with the facility's registered certificates as the only
  * acceptable keys. Revoked certificates are tried too, only to say "revoked" rather than "unknown".
  */
-export async function checkSignature(db: Queryable, macskcb: string, bytes: Uint8Array, o: { at?: Date; maxBytes?: number } = {}): Promise<SignatureCheck> {
-  const certs = (
-    await db.query<{ id: number; fingerprint: string; der: Buffer; revoked_at: Date | null }>(
-      `SELECT id, fingerprint, der, revoked_at FROM facility_certificate WHERE macskcb = $1 ORDER BY id`,
-      [macskcb],
-    )
-  ).rows;
+export interface RegisteredCert {
+  id: number;
+  fingerprint: string;
+  der: Buffer;
+  revoked_at: Date | string | null;
+}
+
+export async function facilityCertificates(db: Queryable, macskcb: string): Promise<RegisteredCert[]> {
+  return (await db.query<RegisteredCert>(`SELECT id, fingerprint, der, revoked_at FROM facility_certificate WHERE macskcb = $1 ORDER BY id`, [macskcb])).rows;
+}
+
+export async function checkSignature(db: Queryable, macskcb: string, bytes: Uint8Array, o: { at?: Date; maxBytes?: number; certs?: RegisteredCert[] } = {}): Promise<SignatureCheck> {
+  const certs = o.certs ?? (await facilityCertificates(db, macskcb));
   if (!certs.length) return { ok: false, problems: [problem(GW.GW_CERT_UNREGISTERED, 'CHUKYDONVI')] };
   const r = verifySignedXml(bytes, { expectedCertificates: certs.map((c) => c.der), at: o.at, maxBytes: o.maxBytes });
   if (!r.ok) {
