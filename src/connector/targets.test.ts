@@ -1,0 +1,107 @@
+// The connector against a real gateway (src/gateway/testing.ts, over HTTP): the national calls
+// (token/take, guiHoSoXmlQD4750, checkInKcbQd4750), 429 + Retry-After honoured, and a package the
+// gateway rejects (certificate not registered) shown with the gateway's own problem codes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestGateway, type TestGateway } from '../gateway/testing.ts';
+import { gatewayContext } from '../gateway/index.ts';
+import { buildPackage, buildCheckIn } from '../standard/index.ts';
+import { validPackage, validDossier, validCheckInRows } from '../standard/testing.ts';
+import { startConnector, fromSignatureSigner, type ConnectorConfigInput, type Target } from './index.ts';
+
+let tg: TestGateway;
+const dirs: string[] = [];
+
+before(async () => {
+  tg = await startTestGateway({ config: { retryAfterSeconds: 1 } });
+});
+after(async () => {
+  await tg.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function cfg(target: Target, extra: Partial<ConnectorConfigInput> = {}): ConnectorConfigInput {
+  const dir = mkdtempSync(join(tmpdir(), 'ssk-con-t-'));
+  dirs.push(dir);
+  return { macskcb: tg.facility.macskcb, dataDir: dir, target, http: { host: '127.0.0.1', port: 0 }, retry: { baseMs: 10, maxMs: 50, timeoutMs: 10_000 }, pollMs: 50, stableMs: 0, ...extra };
+}
+
+async function until(fn: () => Promise<boolean>, ms = 30_000) {
+  const end = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > end) assert.fail('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+test('national gateway calls: token/take, guiHoSoXmlQD4750 one dossier per call, checkInKcbQd4750', async () => {
+  const f = tg.facility;
+  const conn = await startConnector(cfg({ kind: 'national', url: tg.url, username: f.username, password: f.password, edition: '4750' }), { memoryDb: true, signer: await fromSignatureSigner(f.signer) });
+  try {
+    assert.equal(conn.config.batch.maxDossiers, 1);
+    const rep = await conn.submit(buildPackage(validPackage({ macskcb: f.macskcb, count: 3, seed: 500 })), 'visit.xml');
+    assert.equal(rep.queued.length, 3);
+    await conn.submit(buildCheckIn(f.macskcb, validCheckInRows(validDossier({ macskcb: f.macskcb, seed: 510 }))), 'checkin.xml');
+    await until(async () => (await conn.status()).items.accepted === 3 && (await conn.status()).checkins.accepted === 1);
+    const packages = (await conn.db.query(`SELECT dossiers, receipt_id FROM con_batch WHERE kind = 'dossier' AND state = 'done'`)).rows;
+    assert.equal(packages.length, 3, 'one dossier per national call');
+    assert.ok(packages.every((p) => p.dossiers === 1 && p.receipt_id), 'maGiaoDich kept as the receipt id');
+    const atGateway = (await tg.db.query(`SELECT count(*)::int AS n FROM dossier WHERE macskcb = $1 AND ma_lk LIKE '%-0000050_'`, [f.macskcb])).rows[0].n;
+    assert.equal(atGateway, 3);
+    // Wrong password: held for a person with an explanation, not retried forever.
+    const bad = await startConnector(cfg({ kind: 'national', url: tg.url, username: f.username, password: 'wrong' }), { memoryDb: true, signer: await fromSignatureSigner(f.signer) });
+    try {
+      await bad.submit(buildPackage(validPackage({ macskcb: f.macskcb, seed: 520 })), 'x.xml');
+      await until(async () => (await bad.status()).items.failed === 1);
+      assert.equal((await bad.status()).errors[0].problems[0].code, 'CON_AUTH');
+    } finally {
+      await bad.close();
+    }
+  } finally {
+    await conn.close();
+  }
+});
+
+test('busy gateway (429): Retry-After is honoured, then the package goes through once', async () => {
+  const ctx = gatewayContext(tg.app)!;
+  const before = ctx.config.maxInFlight;
+  ctx.config.maxInFlight = 0;
+  const conn = await startConnector(cfg({ kind: 'sosuckhoe', url: tg.url, token: tg.facility.token }), { memoryDb: true, signer: await fromSignatureSigner(tg.facility.signer) });
+  try {
+    await conn.submit(buildPackage(validPackage({ macskcb: tg.facility.macskcb, count: 2, seed: 600 })), 'busy.xml');
+    await until(async () => (await conn.status()).packages.lastError?.code === 'CON_GATEWAY_BUSY');
+    const b = (await conn.db.query(`SELECT attempts, EXTRACT(EPOCH FROM (next_attempt_at - now())) * 1000 AS wait FROM con_batch WHERE state = 'ready'`)).rows[0];
+    assert.equal(b.attempts, 1, 'base delay is 10 ms, but Retry-After: 1 s holds the next attempt');
+    assert.ok(Number(b.wait) > 500, `next attempt in ${b.wait} ms`);
+    ctx.config.maxInFlight = before;
+    await until(async () => (await conn.status()).items.accepted === 2);
+    const n = (await tg.db.query(`SELECT count(*)::int AS n FROM dossier WHERE ma_lk LIKE '%-0000060_'`)).rows[0].n;
+    assert.equal(n, 2);
+  } finally {
+    ctx.config.maxInFlight = before;
+    await conn.close();
+  }
+});
+
+test('a package the gateway rejects: dossiers rejected with the gateway problem codes, shown on the page', async () => {
+  const other = await tg.unregisteredSigner(tg.facility.macskcb);
+  const conn = await startConnector(cfg({ kind: 'sosuckhoe', url: tg.url, token: tg.facility.token }), { memoryDb: true, signer: await fromSignatureSigner(other.signer) });
+  try {
+    await conn.submit(buildPackage(validPackage({ macskcb: tg.facility.macskcb, seed: 700 })), 'rej.xml');
+    await until(async () => (await conn.status()).items.rejected === 1);
+    const s = await conn.status();
+    assert.equal(s.items.accepted, 0);
+    const codes = s.errors[0].problems.map((p) => p.code);
+    assert.ok(codes.length && codes.every((c) => c.startsWith('GW_') || c.startsWith('SIG_')), codes.join(','));
+    const page = await (await fetch(conn.url + '/')).text();
+    assert.ok(page.includes(codes[0]));
+    // Never sent again: the receipt is in.
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await conn.db.query(`SELECT sum(attempts)::int AS n FROM con_batch`)).rows[0].n, 1);
+  } finally {
+    await conn.close();
+  }
+});
