@@ -57,7 +57,12 @@ const section: Section = {
     });
     let dossiers = 0;
     let invalid = 0;
-    const v = best(() => {
+    const check = catalogueCheck({ entries: syntheticCatalogue(5000) });
+    // validateBytes alone and with the catalogue check, interleaved over three rounds (best of each).
+    let v = Infinity;
+    let vc = Infinity;
+    for (let round = 0; round < 3; round++) {
+      let t0 = performance.now();
       dossiers = 0;
       invalid = 0;
       for (const f of files) {
@@ -65,12 +70,12 @@ const section: Section = {
         dossiers += r.dossiers.length;
         if (!r.valid) invalid++;
       }
-    });
-    if (invalid) throw new Error(`${invalid} generated packages did not validate`);
-    const check = catalogueCheck({ entries: syntheticCatalogue(5000) });
-    const vc = best(() => {
+      v = Math.min(v, performance.now() - t0);
+      t0 = performance.now();
       for (const f of files) validateBytes(f, { checks: [check] });
-    });
+      vc = Math.min(vc, performance.now() - t0);
+    }
+    if (invalid) throw new Error(`${invalid} generated packages did not validate`);
 
     const mbs = (ms: number) => mb / (ms / 1000);
     return [
