@@ -40,13 +40,21 @@ function checkPrincipal(p: Principal): void {
 export async function createSession(db: Queryable, principal: Principal, o: { ttlSeconds?: number } = {}): Promise<string> {
   checkPrincipal(principal);
   const token = randomBytes(32).toString('base64url');
-  const p: Principal = { role: principal.role, sub: principal.sub };
-  for (const k of ['name', 'macskcb', 'licence', 'province', 'amr'] as const) if (principal[k]) p[k] = principal[k];
+  // Known fields, plus other plain values callers attach (bounded), never objects.
+  const p: Record<string, unknown> = { role: principal.role, sub: principal.sub };
+  let extra = 0;
+  for (const [k, v] of Object.entries(principal)) {
+    if (k in p || v === undefined || v === null || k.length > 40 || extra >= 20) continue;
+    if (typeof v === 'string' ? v.length <= 500 : typeof v === 'number' || typeof v === 'boolean') {
+      p[k] = v;
+      extra++;
+    }
+  }
   await db.query(`DELETE FROM identity_session WHERE expires_at < now() - interval '1 day'`);
   await db.query(`INSERT INTO identity_session (token_hash, role, sub, principal, expires_at) VALUES ($1, $2, $3, $4::jsonb, now() + make_interval(secs => $5::int))`, [
     sha256(token),
-    p.role,
-    p.sub,
+    principal.role,
+    principal.sub,
     JSON.stringify(p),
     o.ttlSeconds ?? DEFAULT_SESSION_SECONDS,
   ]);
