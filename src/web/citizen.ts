@@ -113,7 +113,7 @@ export async function registerCitizen(app: FastifyInstance, deps: WebDeps): Prom
       title: ['Đăng nhập', 'Sign in'],
       area,
       body: html`<div class="card"><p>${tr(L, 'Đăng nhập bằng tài khoản định danh điện tử (VNeID hoặc nhà cung cấp OpenID Connect đã cấu hình).', 'Sign in with your electronic identity (VNeID or the configured OpenID Connect provider).')}</p>
-<p><a class="button" href="/auth/citizen/login">${tr(L, 'Đăng nhập bằng định danh điện tử', 'Sign in with electronic identity')}</a></p></div>`,
+<p><a class="button" href="/auth/citizen/login?return=/cong-dan">${tr(L, 'Đăng nhập bằng định danh điện tử', 'Sign in with electronic identity')}</a></p></div>`,
     });
   });
 

@@ -3,14 +3,14 @@
 import type { FastifyInstance } from 'fastify';
 import { ProblemError } from '../errors/index.ts';
 import { alertBox, csrfField, page, problemList, unavailable, type NavItem } from './layout.ts';
-import { domainFnAny } from './domains.ts';
+import { loginStaff } from '../access/identity/index.ts';
 import { chartTable, dashboard, dashboardCharts, generateReport, getReport, laggards, listReports, monthPeriod, renderChart, type ReportFormat } from '../monitoring/index.ts';
 import { WEB } from './errors.ts';
 import { html, raw, type SafeHtml } from './html.ts';
 import { fmtDateTime, tr } from './i18n.ts';
 import { field, pageRoute, type WebDeps } from './kit.ts';
 import type { PageCtx, WebPrincipal } from './context.ts';
-import { signIn, IDENTITY } from './auth.ts';
+import { signIn } from './auth.ts';
 
 export const DEPT_NAV: NavItem[] = [
   { href: '/so-y-te', vi: 'Bảng điều khiển', en: 'Dashboard' },
@@ -114,9 +114,7 @@ export async function registerDepartment(app: FastifyInstance, deps: WebDeps): P
   };
   pageRoute(app, deps, 'GET', '/so-y-te/dang-nhap', { area }, async (_req, _reply, ctx) => loginPage(ctx));
   pageRoute(app, deps, 'POST', '/so-y-te/dang-nhap', { area }, async (req, reply, ctx) => {
-    const login = await domainFnAny(IDENTITY, ['staffLogin', 'passwordLogin', 'loginStaff', 'verifyStaffPassword']);
-    if (!login) return loginPage(ctx, unavailable(ctx, IDENTITY));
-    const principal = (await login(db, field(req.body, 'username', 200), field(req.body, 'password', 1000))) as WebPrincipal | null;
+    const principal = (await loginStaff(db, field(req.body, 'username', 200), field(req.body, 'password', 1000))) as WebPrincipal | null;
     if (!principal || !ROLES.includes(principal.role)) {
       return loginPage(ctx, alertBox('error', tr(ctx.lang, 'Tên đăng nhập hoặc mật khẩu không đúng', 'Wrong user name or password')));
     }

@@ -6,14 +6,13 @@ import { allErrorDefs, ProblemError, type Problem } from '../errors/index.ts';
 import { signIn } from './auth.ts';
 import { csrfField, page, problemList, alertBox, unavailable, type NavItem } from './layout.ts';
 import { getReceipt, listPackages, reconcile, facilityName, type Receipt } from './data.ts';
-import { domainFnAny } from './domains.ts';
+import { loginStaff } from '../access/identity/index.ts';
 import { checkFacadeLogin, issueToken, listCertificates, listTokens, md5Upper, registerCertificate, replaceCertificate, revokeToken } from '../gateway/index.ts';
 import { WEB } from './errors.ts';
 import { html, type SafeHtml } from './html.ts';
 import { fmtDateTime, tr, type Lang } from './i18n.ts';
 import { field, pageRoute, type WebDeps } from './kit.ts';
 import type { PageCtx, WebPrincipal } from './context.ts';
-import { IDENTITY } from './auth.ts';
 import { registerManualForms, fieldLabel } from './manual.ts';
 import { registerPatient } from './patient.ts';
 
@@ -113,8 +112,7 @@ export async function registerFacility(app: FastifyInstance, deps: WebDeps): Pro
     const password = field(req.body, 'password', 1000);
     // Staff accounts of the identity module first; else the facility account itself (its
     // national-facade user name and password, kept hashed by the gateway).
-    const login = await domainFnAny(IDENTITY, ['staffLogin', 'passwordLogin', 'loginStaff', 'verifyStaffPassword']);
-    let principal = login ? ((await login(db, username, password)) as WebPrincipal | null) : null;
+    let principal = (await loginStaff(db, username, password)) as WebPrincipal | null;
     if (!principal && username && password) {
       const acc = await checkFacadeLogin(db, username, md5Upper(password));
       if (acc && acc.status === 'active') principal = { role: 'facility', sub: `account:${acc.macskcb}`, macskcb: acc.macskcb, name: acc.name };

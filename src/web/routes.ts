@@ -41,6 +41,9 @@ export default async function routes(app: FastifyInstance, opts: { db: Db; confi
     return reply.header('cache-control', 'public, max-age=3600').type(a.type).send(a.body);
   });
 
+  // Pages that are not ours (the development identity provider) still ask for /favicon.ico.
+  app.get('/favicon.ico', async (_req, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
+
   app.addHook('onSend', async (_req, reply, payload) => {
     const type = String(reply.getHeader('content-type') ?? '');
     if (type.startsWith('text/html')) {

@@ -2,16 +2,13 @@
 // gateway on PGlite, with a signed inpatient-transfer package accepted and projected into the
 // book — timeline, visit details, referral and appointment with their signed QR codes, a
 // consent granted (code + QR) and revoked, who read my book, PDF and FHIR downloads.
-// The identity module (OIDC sign-in) is not part of this tree yet: the sign-in page is checked,
-// and the session is opened with the web module's session store.
+// Sign-in goes through the identity module's OpenID Connect login and development provider.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { claimConsent, grantConsent } from '../../access/index.ts';
 import { getBook, handlers } from '../../healthbook/index.ts';
 import { drain } from '../../store/index.ts';
 import { PAGE_BUDGET } from '../browser.ts';
-import { SESSION_COOKIE } from '../context.ts';
-import { createWebSession } from '../session.ts';
 import type { BrowserSession } from '../browser.ts';
 import type { TestGateway } from '../../gateway/testing.ts';
 
@@ -28,13 +25,16 @@ export async function citizenJourney(gw: TestGateway, b: BrowserSession): Promis
   try {
     await page.goto(`${gw.url}/cong-dan`);
     await page.waitForURL(/\/cong-dan\/dang-nhap$/);
-    assert.equal(await page.getByRole('link', { name: 'Đăng nhập bằng định danh điện tử' }).getAttribute('href'), '/auth/citizen/login');
     await b.shot('citizen-sign-in');
-    const token = await createWebSession(gw.db, { role: 'citizen', sub: PID, name: 'Công dân' });
-    await b.context.addCookies([{ name: SESSION_COOKIE, value: token, url: gw.url }]);
+    // OpenID Connect through the gateway's development identity provider (the personal ID is
+    // posted, never in a URL); the callback sets the session and comes back to the book.
+    await page.getByRole('link', { name: 'Đăng nhập bằng định danh điện tử' }).click();
+    await page.waitForURL(/\/oidc\/authorize/);
+    await page.getByLabel(/Số định danh cá nhân/).fill(PID);
+    await page.getByRole('button', { name: /^Đăng nhập/ }).last().click();
+    await page.waitForURL(/\/cong-dan$/);
 
     // Timeline, then one visit's details.
-    await page.goto(`${gw.url}/cong-dan`);
     const timeline = page.getByRole('list', { name: 'Các lượt khám, mới nhất trước' });
     assert.ok((await timeline.locator('li').count()) >= 1);
     await light();

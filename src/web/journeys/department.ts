@@ -1,14 +1,12 @@
 // Browser: the health department's main journey in Debian's Chromium against a real gateway on
 // PGlite — dashboard (KPIs, charts, lagging facilities with reasons) for the officer's province,
 // a period filter, the English switch, and a monthly report made and downloaded.
-// The officer's session is opened with the session store the sign-in page uses (identity
-// module's when present): officer accounts belong to the identity module.
+// The officer signs in with a staff account of the identity module.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { addFacility } from '../../gateway/index.ts';
 import { PAGE_BUDGET } from '../browser.ts';
-import { SESSION_COOKIE } from '../context.ts';
-import { createWebSession } from '../session.ts';
+import { createStaffAccount } from '../../access/identity/index.ts';
 import type { BrowserSession } from '../browser.ts';
 import type { TestGateway } from '../../gateway/testing.ts';
 
@@ -16,13 +14,17 @@ export async function departmentJourney(gw: TestGateway, b: BrowserSession): Pro
   const db = gw.db;
   await addFacility(db, { macskcb: '01002', name: 'Trung tâm Y tế Huyện', province: '01' });
   await addFacility(db, { macskcb: '02001', name: 'Bệnh viện Tỉnh khác', province: '02' });
-  const token = await createWebSession(db, { role: 'officer', sub: 'syt.01', province: '01', name: 'Cán bộ Sở Y tế' });
+  await createStaffAccount(db, { username: 'syt.01', password: 'mat-khau-syt-01', role: 'officer', province: '01', name: 'Cán bộ Sở Y tế' });
 
   const { page } = b;
   await page.setViewportSize({ width: 1280, height: 900 });
   try {
-    await b.context.addCookies([{ name: SESSION_COOKIE, value: token, url: gw.url }]);
     await page.goto(`${gw.url}/so-y-te`);
+    await page.waitForURL(/\/so-y-te\/dang-nhap$/);
+    await page.getByLabel('Tên đăng nhập').fill('syt.01');
+    await page.getByLabel('Mật khẩu').fill('mat-khau-syt-01');
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.waitForURL(/\/so-y-te$/);
     assert.equal(await page.locator('h1').innerText(), 'Giám sát gửi dữ liệu');
     assert.ok(await page.getByRole('heading', { name: 'Chỉ tiêu' }).isVisible());
     assert.ok((await page.locator('table').first().locator('tbody tr').count()) > 0);
