@@ -6,6 +6,7 @@
 import type { Db, Queryable } from '../store/index.ts';
 import { addDays, dayStart, localDay, resolvePeriod, type Period } from './period.ts';
 import { getSettings } from './settings.ts';
+import { COUNTERS } from './metrics.ts';
 
 const LOCAL = (col: string) => `((${col} AT TIME ZONE 'UTC') + interval '7 hours')::date`;
 const ARR = (expr: string) => `coalesce(jsonb_array_length(CASE WHEN jsonb_typeof(${expr}) = 'array' THEN ${expr} END), 0)`;
@@ -147,8 +148,33 @@ GROUP BY 1, 2, 3, 4, 5`;
     await tx.query(`DELETE FROM mon_reason WHERE day BETWEEN $1::date AND $2::date AND ($3::text[] IS NULL OR macskcb = ANY($3::text[]))`, [p.from, p.to, fac]);
     const r = await tx.query(sql, params);
     await tx.query(reasons, [fromTs, toTs, fac, p.from, p.to]);
+    await rollUp(tx, p, fac);
     return { cells: r.rowCount };
   });
+}
+
+const SUMS = COUNTERS.map((c) => `sum(${c})`).join(', ');
+const COLS = COUNTERS.join(', ');
+
+/** Rebuild the month (per facility) and day-area roll-ups touched by a refresh of `p`. */
+async function rollUp(tx: Queryable, p: Period, fac: string[] | null): Promise<void> {
+  const m0 = `${p.from.slice(0, 7)}-01`;
+  const m1 = p.to.slice(0, 7);
+  const [y, m] = m1.split('-').map(Number);
+  const mEnd = `${m1}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
+  await tx.query(`DELETE FROM mon_month WHERE month BETWEEN $1::date AND $2::date AND ($3::text[] IS NULL OR macskcb = ANY($3::text[]))`, [m0, mEnd, fac]);
+  await tx.query(
+    `INSERT INTO mon_month (month, macskcb, province, district, ${COLS})
+     SELECT date_trunc('month', day)::date, macskcb, max(province), max(district), ${SUMS} FROM mon_day
+     WHERE day BETWEEN $1::date AND $2::date AND ($3::text[] IS NULL OR macskcb = ANY($3::text[])) GROUP BY 1, 2`,
+    [m0, mEnd, fac],
+  );
+  await tx.query(`DELETE FROM mon_area_day WHERE day BETWEEN $1::date AND $2::date`, [p.from, p.to]);
+  await tx.query(
+    `INSERT INTO mon_area_day (day, province, district, ${COLS})
+     SELECT day, province, district, ${SUMS} FROM mon_day WHERE day BETWEEN $1::date AND $2::date GROUP BY 1, 2, 3`,
+    [p.from, p.to],
+  );
 }
 
 /** Mark the cells an accepted dossier or a check-in touches (runs inside the outbox transaction). */

@@ -3,7 +3,7 @@
 // publication breaches, certificate missing/expired/expiring).
 import type { Queryable } from '../store/index.ts';
 import { resolveArea, resolvePeriod, dayStart, addDays, type Area, type AreaLevel, type Period } from './period.ts';
-import { COUNTERS, type Totals } from './metrics.ts';
+import { COUNTERS, cells, type Totals } from './metrics.ts';
 import { getSettings, type Settings } from './settings.ts';
 
 export type LagCode =
@@ -79,7 +79,8 @@ export async function laggards(db: Queryable, area: Area, period: Period, opts: 
   // certificates are judged at the end of the period (or now, when earlier)
   const end = dayStart(addDays(p.to, 1));
   const at = opts.at ?? (end.getTime() < Date.now() ? end : new Date());
-  const params: unknown[] = [p.from, p.to, at];
+  const params: unknown[] = [at];
+  const src = cells(p, params);
   let where = 'true';
   const lvl: AreaLevel = a.level;
   if (lvl === 'facility') (params.push(a.macskcb), (where = `f.macskcb = $${params.length}`));
@@ -96,8 +97,8 @@ export async function laggards(db: Queryable, area: Area, period: Period, opts: 
        FROM reg_facility rf FULL JOIN facility_account fa ON fa.macskcb = rf.macskcb
        WHERE coalesce(rf.status, 'active') = 'active' AND coalesce(fa.status, 'active') = 'active'
      ),
-     m AS (SELECT macskcb, ${sums} FROM mon_day WHERE day BETWEEN $1::date AND $2::date GROUP BY macskcb),
-     c AS (SELECT macskcb, max(not_after) FILTER (WHERE revoked_at IS NULL AND not_before <= $3) AS valid_until FROM facility_certificate GROUP BY macskcb)
+     m AS (SELECT macskcb, ${sums} FROM ${src} x GROUP BY macskcb),
+     c AS (SELECT macskcb, max(not_after) FILTER (WHERE revoked_at IS NULL AND not_before <= $1) AS valid_until FROM facility_certificate GROUP BY macskcb)
      SELECT f.macskcb, f.name, f.province, f.district, ${cols}, c.valid_until, (c.macskcb IS NOT NULL) AS any_cert
      FROM f LEFT JOIN m ON m.macskcb = f.macskcb LEFT JOIN c ON c.macskcb = f.macskcb
      WHERE ${where}

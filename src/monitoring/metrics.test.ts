@@ -62,6 +62,21 @@ for (const kind of dbKinds()) {
         // series sum to the totals
         assert.equal(d.series.reduce((a, p) => a + p.dossiers, 0), e.dossiers, `${label} series`);
       }
+      // periods that cut months: whole months come from the month roll-up, edge days from day cells
+      for (const [pf, pt] of [['2026-10-05', '2026-10-20'], ['2026-09-15', '2026-11-01'], ['2026-09-30', '2026-10-31'], ['2026-10-01', '2026-11-30']]) {
+        for (const [area, inArea] of [[{}, () => true], [{ province: '79' }, (m: string) => m.startsWith('79')]] as const) {
+          const e = expected(g, pf, pt, inArea);
+          const d = await dashboard(t.db, { area, period: { from: pf, to: pt }, laggards: false });
+          const label = `${pf}..${pt} ${JSON.stringify(area)}`;
+          assert.equal(d.totals.dossiers, e.dossiers, `${label} dossiers`);
+          assert.equal(d.totals.checkins_vneid, e.vneid, `${label} vneid`);
+          assert.equal(d.totals.packages_signed, e.signed, `${label} signed`);
+          assert.equal(d.totals.share_breaches, e.breaches, `${label} breaches`);
+          assert.equal(d.series.reduce((a, x) => a + x.dossiers, 0), e.dossiers, `${label} series (${d.granularity})`);
+          assert.equal(d.breakdown.reduce((a, x) => a + x.totals.checkins, 0), e.checkins, `${label} breakdown`);
+        }
+      }
+
       // nation: expected facilities = all 8 active; breakdown by province sums to the nation
       const nation = await dashboard(t.db, { period: { from, to } });
       assert.equal(nation.kpis[0].expected, 8);

@@ -67,6 +67,42 @@ function areaWhere(a: Area & { level: AreaLevel }, params: unknown[]): string {
   return 'true';
 }
 
+/**
+ * The cells of a period as a derived table (d, macskcb, province, district, counters): whole
+ * months from mon_month, the days at either edge from mon_day. Appends its parameters.
+ */
+export function cells(p: Period, params: unknown[]): string {
+  const first = p.from.endsWith('-01') ? p.from : nextMonth(p.from);
+  const lastStart = `${p.to.slice(0, 7)}-01`;
+  const last = monthEnd(p.to) === p.to ? lastStart : prevMonth(lastStart);
+  const cols = `macskcb, province, district, ${COUNTERS.join(', ')}`;
+  if (first > last) {
+    params.push(p.from, p.to);
+    return `(SELECT day AS d, ${cols} FROM mon_day WHERE day BETWEEN $${params.length - 1}::date AND $${params.length}::date)`;
+  }
+  params.push(first, last, p.from, dayBefore(first), dayAfter(monthEnd(last)), p.to);
+  const n = params.length;
+  return `(SELECT month AS d, ${cols} FROM mon_month WHERE month BETWEEN $${n - 5}::date AND $${n - 4}::date
+    UNION ALL SELECT day AS d, ${cols} FROM mon_day WHERE day BETWEEN $${n - 3}::date AND $${n - 2}::date
+    UNION ALL SELECT day AS d, ${cols} FROM mon_day WHERE day BETWEEN $${n - 1}::date AND $${n}::date)`;
+}
+
+function monthEnd(day: string): string {
+  const [y, m] = day.split('-').map(Number);
+  return `${day.slice(0, 7)}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
+}
+function nextMonth(day: string): string {
+  const [y, m] = day.split('-').map(Number);
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+}
+function prevMonth(monthStart: string): string {
+  const [y, m] = monthStart.split('-').map(Number);
+  return m === 1 ? `${y - 1}-12-01` : `${y}-${String(m - 1).padStart(2, '0')}-01`;
+}
+const shift = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const dayBefore = (d: string) => shift(d, -1);
+const dayAfter = (d: string) => shift(d, 1);
+
 function num(row: Record<string, unknown> | undefined): Totals {
   const t = {} as Totals;
   for (const c of COUNTERS) t[c] = Number(row?.[c] ?? 0);
@@ -81,8 +117,9 @@ function ratio(a: number, b: number): number | null {
 export async function totals(db: Queryable, area: Area, period: Period): Promise<Totals> {
   const a = resolveArea(area);
   const p = resolvePeriod(period);
-  const params: unknown[] = [p.from, p.to];
-  const r = await db.query(`SELECT ${SUMS} FROM mon_day WHERE day BETWEEN $1::date AND $2::date AND ${areaWhere(a, params)}`, params);
+  const params: unknown[] = [];
+  const src = cells(p, params);
+  const r = await db.query(`SELECT ${SUMS} FROM ${src} m WHERE ${areaWhere(a, params)}`, params);
   return num(r.rows[0]);
 }
 
@@ -100,9 +137,10 @@ export async function facilityCoverage(db: Queryable, area: Area, period: Period
      ) f WHERE ${where}`,
     params,
   );
-  const params2: unknown[] = [p.from, p.to];
+  const params2: unknown[] = [];
+  const src = cells(p, params2);
   const sending = await db.query<{ n: number }>(
-    `SELECT count(DISTINCT macskcb)::int AS n FROM mon_day WHERE day BETWEEN $1::date AND $2::date AND (packages > 0 OR dossiers > 0) AND ${areaWhere(a, params2)}`,
+    `SELECT count(DISTINCT macskcb)::int AS n FROM ${src} m WHERE (packages > 0 OR dossiers > 0) AND ${areaWhere(a, params2)}`,
     params2,
   );
   return { expected: Number(exp.rows[0]?.n ?? 0), sending: Number(sending.rows[0]?.n ?? 0) };
@@ -155,12 +193,18 @@ export interface SeriesPoint {
 export async function series(db: Queryable, area: Area, period: Period, granularity: 'day' | 'month' = 'day'): Promise<SeriesPoint[]> {
   const a = resolveArea(area);
   const p = resolvePeriod(period);
-  const params: unknown[] = [p.from, p.to];
-  const key = granularity === 'month' ? `to_char(day, 'YYYY-MM')` : `to_char(day, 'YYYY-MM-DD')`;
-  const r = await db.query(
-    `SELECT ${key} AS period, ${SUMS} FROM mon_day WHERE day BETWEEN $1::date AND $2::date AND ${areaWhere(a, params)} GROUP BY 1 ORDER BY 1`,
-    params,
-  );
+  let sql: string;
+  const params: unknown[] = [];
+  if (granularity === 'month') {
+    const src = cells(p, params);
+    sql = `SELECT to_char(d, 'YYYY-MM') AS period, ${SUMS} FROM ${src} m WHERE ${areaWhere(a, params)} GROUP BY 1 ORDER BY 1`;
+  } else {
+    // daily: an area reads the day × district roll-up, a facility its own cells
+    params.push(p.from, p.to);
+    const table = a.level === 'facility' ? 'mon_day' : 'mon_area_day';
+    sql = `SELECT to_char(day, 'YYYY-MM-DD') AS period, ${SUMS} FROM ${table} WHERE day BETWEEN $1::date AND $2::date AND ${areaWhere(a, params)} GROUP BY 1 ORDER BY 1`;
+  }
+  const r = await db.query(sql, params);
   return r.rows.map((row) => {
     const t = num(row);
     return {
@@ -197,11 +241,10 @@ export async function breakdown(db: Queryable, area: Area, period: Period, setti
   const s = settings ?? (await getSettings(db));
   const childCol = a.level === 'nation' ? 'province' : a.level === 'province' ? 'district' : 'macskcb';
   const childLevel: AreaLevel = a.level === 'nation' ? 'province' : a.level === 'province' ? 'district' : 'facility';
-  const params: unknown[] = [p.from, p.to];
-  const r = await db.query(
-    `SELECT m.${childCol} AS code, ${SUMS} FROM mon_day m WHERE day BETWEEN $1::date AND $2::date AND ${areaWhere(a, params)} GROUP BY 1 ORDER BY 1`,
-    params,
-  );
+  const params: unknown[] = [];
+  // provinces and districts read the day × district roll-up for edge days via cells(); facilities need facility rows
+  const src = cells(p, params);
+  const r = await db.query(`SELECT m.${childCol} AS code, ${SUMS} FROM ${src} m WHERE ${areaWhere(a, params)} GROUP BY 1 ORDER BY 1`, params);
   const names = new Map<string, string>();
   if (childLevel === 'facility' && r.rows.length) {
     const n = await db.query<{ code: string; name: string }>(

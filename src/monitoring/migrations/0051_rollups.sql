@@ -1,0 +1,81 @@
+-- Roll-ups of mon_day so that dashboard queries read few rows at any scale: per month and
+-- facility (totals, breakdowns, laggards over whole months) and per day and district (daily
+-- series of an area without per-facility rows). refreshAggregates() rebuilds the affected
+-- months and days after it rewrites mon_day cells.
+CREATE TABLE mon_month (
+  month              date NOT NULL,                -- first day of the local month
+  macskcb            text NOT NULL,
+  province           text NOT NULL DEFAULT '',
+  district           text NOT NULL DEFAULT '',
+  dossiers           integer NOT NULL DEFAULT 0,
+  replacements       integer NOT NULL DEFAULT 0,
+  timed              integer NOT NULL DEFAULT 0,
+  on_time            integer NOT NULL DEFAULT 0,
+  latency_min_sum    bigint NOT NULL DEFAULT 0,
+  lat_15             integer NOT NULL DEFAULT 0,
+  lat_60             integer NOT NULL DEFAULT 0,
+  lat_240            integer NOT NULL DEFAULT 0,
+  lat_1440           integer NOT NULL DEFAULT 0,
+  lat_4320           integer NOT NULL DEFAULT 0,
+  lat_more           integer NOT NULL DEFAULT 0,
+  packages           integer NOT NULL DEFAULT 0,
+  packages_signed    integer NOT NULL DEFAULT 0,
+  packages_rejected  integer NOT NULL DEFAULT 0,
+  packages_partial   integer NOT NULL DEFAULT 0,
+  referral_expected  integer NOT NULL DEFAULT 0,
+  referral_sent      integer NOT NULL DEFAULT 0,
+  appt_expected      integer NOT NULL DEFAULT 0,
+  appt_sent          integer NOT NULL DEFAULT 0,
+  lab_expected       integer NOT NULL DEFAULT 0,
+  lab_sent           integer NOT NULL DEFAULT 0,
+  births             integer NOT NULL DEFAULT 0,
+  deaths             integer NOT NULL DEFAULT 0,
+  death_notices      integer NOT NULL DEFAULT 0,
+  checkins           integer NOT NULL DEFAULT 0,
+  checkins_matched   integer NOT NULL DEFAULT 0,
+  checkins_cccd      integer NOT NULL DEFAULT 0,
+  checkins_vneid     integer NOT NULL DEFAULT 0,
+  shares             integer NOT NULL DEFAULT 0,
+  share_breaches     integer NOT NULL DEFAULT 0,
+  PRIMARY KEY (month, macskcb)
+);
+CREATE INDEX mon_month_area ON mon_month (province, district, month);
+CREATE INDEX mon_month_facility ON mon_month (macskcb, month);
+
+CREATE TABLE mon_area_day (
+  day                date NOT NULL,
+  province           text NOT NULL DEFAULT '',
+  district           text NOT NULL DEFAULT '',
+  dossiers           integer NOT NULL DEFAULT 0,
+  replacements       integer NOT NULL DEFAULT 0,
+  timed              integer NOT NULL DEFAULT 0,
+  on_time            integer NOT NULL DEFAULT 0,
+  latency_min_sum    bigint NOT NULL DEFAULT 0,
+  lat_15             integer NOT NULL DEFAULT 0,
+  lat_60             integer NOT NULL DEFAULT 0,
+  lat_240            integer NOT NULL DEFAULT 0,
+  lat_1440           integer NOT NULL DEFAULT 0,
+  lat_4320           integer NOT NULL DEFAULT 0,
+  lat_more           integer NOT NULL DEFAULT 0,
+  packages           integer NOT NULL DEFAULT 0,
+  packages_signed    integer NOT NULL DEFAULT 0,
+  packages_rejected  integer NOT NULL DEFAULT 0,
+  packages_partial   integer NOT NULL DEFAULT 0,
+  referral_expected  integer NOT NULL DEFAULT 0,
+  referral_sent      integer NOT NULL DEFAULT 0,
+  appt_expected      integer NOT NULL DEFAULT 0,
+  appt_sent          integer NOT NULL DEFAULT 0,
+  lab_expected       integer NOT NULL DEFAULT 0,
+  lab_sent           integer NOT NULL DEFAULT 0,
+  births             integer NOT NULL DEFAULT 0,
+  deaths             integer NOT NULL DEFAULT 0,
+  death_notices      integer NOT NULL DEFAULT 0,
+  checkins           integer NOT NULL DEFAULT 0,
+  checkins_matched   integer NOT NULL DEFAULT 0,
+  checkins_cccd      integer NOT NULL DEFAULT 0,
+  checkins_vneid     integer NOT NULL DEFAULT 0,
+  shares             integer NOT NULL DEFAULT 0,
+  share_breaches     integer NOT NULL DEFAULT 0,
+  PRIMARY KEY (day, province, district)
+);
+CREATE INDEX mon_area_day_area ON mon_area_day (province, district, day);
