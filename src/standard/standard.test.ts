@@ -208,3 +208,22 @@ test('build refuses characters XML cannot carry; validation names the field', ()
   assert.throws(() => buildPackage(pkg), (e: unknown) => e instanceof Error && 'problems' in e && (e as { problems: { code: string; path: string }[] }).problems[0].path === 'XML1.GHI_CHU');
   assert.deepEqual(validatePackage(pkg).dossiers[0].problems.map((p) => p.path), ['hoso[0].XML1[0].GHI_CHU']);
 });
+
+test('validateDocument recognises packages, check-in and assessment documents by their root', async () => {
+  const { validateDocument, sniffKind } = await import('./index.ts');
+  const pkg = buildPackage(validPackage());
+  const ci = buildCheckIn('01001', validCheckInRows());
+  const gd = buildGdyk(validGdykRows());
+  assert.deepEqual([sniffKind(pkg), sniffKind(ci), sniffKind(gd), sniffKind(Buffer.from('<x/>'))], ['package', 'checkin', 'gdyk', 'unknown']);
+  for (const b of [pkg, ci, gd]) {
+    const r = validateDocument(b);
+    assert.equal(r.unusable, false);
+    assert.equal(r.valid, true, JSON.stringify(r.dossiers[0]?.problems));
+  }
+  const bad = validateDocument(Buffer.from(ci.toString().replace('<GIOI_TINH>', '<GIOI_TINH>9')));
+  assert.equal(bad.valid, false);
+  assert.ok(bad.dossiers[0].problems.some((p) => p.path === 'XML0[0].GIOI_TINH'));
+  const other = validateDocument(Buffer.from('<?xml version="1.0"?><KHAC/>'));
+  assert.equal(other.unusable, true);
+  assert.equal(other.problems[0].code, 'STD_ROOT');
+});
