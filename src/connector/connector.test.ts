@@ -204,3 +204,28 @@ test('CLI: ssk connector init writes a config; status --json reads the queue (no
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('signers from configuration: PKCS#12 and PEM files sign a package that verifies against the certificate', async () => {
+  const { createDevCa, issueFacilityCertificate, toPkcs12, verifySignedXml, certificateInfo } = await import('../signature/index.ts');
+  const { loadSigner } = await import('./index.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'ssk-con-sig-'));
+  try {
+    const ca = await createDevCa();
+    const c = await issueFacilityCertificate(ca, '01001', 'Bệnh viện ký');
+    writeFileSync(join(dir, 'f.p12'), toPkcs12(c.keyPem, c.certPem, 'secret'));
+    writeFileSync(join(dir, 'k.pem'), c.keyPem);
+    writeFileSync(join(dir, 'c.pem'), c.certPem);
+    process.env.SSK_TEST_P12_PASS = 'secret';
+    const unsigned = buildPackage(validPackage({ seed: 90 }));
+    const der = certificateInfo(c.certPem).der;
+    for (const s of [await loadSigner({ kind: 'pkcs12', file: join(dir, 'f.p12'), passphraseEnv: 'SSK_TEST_P12_PASS' }), await loadSigner({ kind: 'pem', keyFile: join(dir, 'k.pem'), certFile: join(dir, 'c.pem') })]) {
+      const signed = await s.sign(unsigned);
+      const v = verifySignedXml(signed, { expectedCertificates: [der] });
+      assert.equal(v.ok, true, s.label);
+    }
+    await assert.rejects(loadSigner({ kind: 'pkcs12', file: join(dir, 'f.p12'), passphrase: 'wrong' }), (e: unknown) => isProblemError(e) && e.problems[0].code.length > 0);
+  } finally {
+    delete process.env.SSK_TEST_P12_PASS;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
