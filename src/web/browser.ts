@@ -20,6 +20,8 @@ export interface BrowserSession {
   shot(name: string): Promise<string>;
   /** Bytes transferred for the current document and its sub-resources. */
   transferred(): Promise<number>;
+  /** Form controls on the page without an accessible label (ids listed), and images of charts/QR without a name. */
+  unlabelled(): Promise<string[]>;
   /** Rethrow a failure with the current URL and the page's main text (and a screenshot failure.png). */
   fail(e: unknown): Promise<never>;
   close(): Promise<void>;
@@ -56,6 +58,11 @@ export async function openBrowser(opts: { locale?: string; viewport?: { width: n
       return (await page.evaluate(
         `(() => { const n = performance.getEntriesByType('navigation')[0]; let t = n ? (n.transferSize || n.encodedBodySize || 0) : 0; for (const r of performance.getEntriesByType('resource')) t += r.transferSize || r.encodedBodySize || 0; return t; })()`,
       )) as number;
+    },
+    async unlabelled() {
+      return (await page.evaluate(
+        `[...document.querySelectorAll('input:not([type=hidden]),select,textarea,button')].filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !(el.tagName === 'BUTTON' && el.textContent.trim())).map((el) => el.id || el.name || el.tagName)`,
+      )) as string[];
     },
     async fail(e: unknown): Promise<never> {
       const main = await page.locator('main').innerText({ timeout: 1000 }).catch(() => '(no main)');

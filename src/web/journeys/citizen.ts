@@ -60,6 +60,7 @@ export async function citizenJourney(gw: TestGateway, b: BrowserSession): Promis
     await page.getByLabel('Chỉ các loại sau').check();
     await page.getByLabel('Kết quả xét nghiệm').check();
     await page.getByRole('button', { name: 'Tạo mã chia sẻ' }).click();
+    assert.deepEqual(await b.unlabelled(), []);
     const code = await page.getByTestId('consent-code').innerText();
     assert.match(code, /^[A-Z2-9]{10}$/);
     assert.ok(await page.locator('.alert .qr svg').isVisible());

@@ -35,6 +35,7 @@ export async function departmentJourney(gw: TestGateway, b: BrowserSession): Pro
     assert.equal(await page.getByLabel('Mã tỉnh (2 số)').inputValue(), '01');
     assert.ok((await b.transferred()) < PAGE_BUDGET);
     await b.shot('department-dashboard');
+    assert.deepEqual(await b.unlabelled(), []);
 
     // Another period, and a province the officer may not see: the filter stays on their province.
     await page.goto(`${gw.url}/so-y-te?month=2025-12&province=02`);

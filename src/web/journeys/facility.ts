@@ -31,6 +31,7 @@ export async function facilityJourney(gw: TestGateway, b: BrowserSession): Promi
   try {
   // Sign in with the facility account.
   await page.goto(`${gw.url}/co-so`);
+  assert.deepEqual(await b.unlabelled(), []);
   await page.getByLabel('Tên đăng nhập').fill(fac.username);
   await page.getByLabel('Mật khẩu').fill('sai-mat-khau');
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
@@ -93,6 +94,7 @@ export async function facilityJourney(gw: TestGateway, b: BrowserSession): Promi
   assert.match(await page.locator('#f-driving_check-NGAY_KHAM-err').innerText(), /yyyyMMdd/);
   assert.equal(await ngayKham.getAttribute('aria-invalid'), 'true');
   await b.shot('facility-form-invalid');
+  assert.deepEqual(await b.unlabelled(), []);
   const values: Record<string, string> = {
     SO: 'KSK-2025-001', MA_CSKCB: '01001', HO_TEN: 'Nguyễn Văn An', SO_CCCD: PID, NGAY_SINH: '199001150000', GIOI_TINH: '1',
     HANG_GPLX: 'B', KET_LUAN: 'Đủ sức khỏe lái xe hạng B', DU_DIEU_KIEN: '1', NGAY_KHAM: '20251020', NGAY_HET_HAN: '20261020',
@@ -108,6 +110,7 @@ export async function facilityJourney(gw: TestGateway, b: BrowserSession): Promi
   // the gateway's pipeline: the receipt comes back on the page.
   await page.getByRole('link', { name: 'Nhập tay giấy tờ' }).click();
   await page.getByRole('link', { name: 'Giấy chứng sinh' }).click();
+  assert.deepEqual(await b.unlabelled(), []);
   const birth = validDossier({ macskcb: fac.macskcb, tables: ['XML9'], personalId: '001095000777', seed: 11 });
   // Many fields: set them in one step (typing with validation is exercised on the form above).
   const fill: [string, string][] = [];
