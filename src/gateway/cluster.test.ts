@@ -11,7 +11,7 @@ import { spawnServe, type ServeProcess } from './procs.ts';
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 if (process.env.DATABASE_URL) {
-  test('two gateway processes on one PostgreSQL lose and duplicate nothing', { timeout: 60_000 }, async () => {
+  test('two gateway processes on one PostgreSQL lose and duplicate nothing', { timeout: 120_000 }, async () => {
     const t = await openTestDb('postgres', allMigrationDirs());
     const procs: ServeProcess[] = [];
     try {

@@ -16,7 +16,7 @@ import { spawnServe } from './procs.ts';
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 for (const kind of dbKinds()) {
-  test(`kill -9 mid-stream, restart: accepted receipts stored whole, nothing half-stored (${kind})`, { timeout: 90_000 }, async () => {
+  test(`kill -9 mid-stream, restart: accepted receipts stored whole, nothing half-stored (${kind})`, { timeout: 180_000 }, async () => {
     let pgTest: TestDb | undefined;
     let dir: string | undefined;
     let env: Record<string, string | undefined>;

@@ -27,7 +27,7 @@ export async function spawnServe(o: { env?: Record<string, string | undefined>; 
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`ssk serve did not start: ${stderr}`));
-    }, o.timeoutMs ?? 30_000);
+    }, o.timeoutMs ?? 90_000);
     child.on('message', (m: any) => {
       if (m?.ready) {
         clearTimeout(timer);
