@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dbKinds, openTestDb, type TestDb } from '../store/testing.ts';
 import { isProblemError } from '../errors/index.ts';
-import { grantConsent, claimConsent, revokeConsent, listConsents, consentsHeldBy, checkConsent, authenticate, requireActor, writeAudit, auditFor, type Actor } from './index.ts';
+import { grantConsent, claimConsent, revokeConsent, listConsents, consentsHeldBy, checkConsent, authenticate, requireActor, writeAudit, auditFor, credentialOf, type Actor } from './index.ts';
 
 // The identity module's tables too when it is present (authenticate() falls back to its sessions).
 const dirs = [join(import.meta.dirname, '..', 'healthbook', 'migrations'), join(import.meta.dirname, 'migrations'), join(import.meta.dirname, 'identity', 'migrations')].filter((d) => existsSync(d));
@@ -87,3 +87,11 @@ for (const kind of dbKinds()) {
     });
   });
 }
+
+test('credential: header first; the session cookie only for safe methods', () => {
+  const tok = 'abcdefghijklmnop0123';
+  assert.equal(credentialOf({ method: 'POST', headers: { authorization: 'Bearer x' } }), 'Bearer x');
+  assert.equal(credentialOf({ method: 'GET', headers: { cookie: `a=1; ssk_session=${tok}` } }), `Bearer ${tok}`);
+  assert.equal(credentialOf({ method: 'POST', headers: { cookie: `ssk_session=${tok}` } }), undefined);
+  assert.equal(credentialOf({ method: 'GET', headers: { cookie: 'ssk_session=short' } }), undefined);
+});

@@ -72,3 +72,16 @@ export async function requireActor(db: Db, authorization: string | string[] | un
   if (roles && !roles.includes(a.role)) throw ProblemError.of(ACC.ACC_FORBIDDEN_ROLE, 'principal.role', { roles: roles.join(', ') });
   return a;
 }
+
+/**
+ * The credential of a request: the Authorization header; for safe (GET/HEAD) requests also the
+ * identity module's session cookie `ssk_session` (unsafe methods need the header: no CSRF by cookie).
+ */
+export function credentialOf(req: { method: string; headers: Record<string, string | string[] | undefined> }): string | undefined {
+  const h = req.headers.authorization;
+  if (h) return Array.isArray(h) ? h[0] : h;
+  if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
+  const c = req.headers.cookie;
+  const m = /(?:^|;\s*)ssk_session=([^;\s]{16,512})/.exec(Array.isArray(c) ? c.join('; ') : (c ?? ''));
+  return m ? `Bearer ${decodeURIComponent(m[1])}` : undefined;
+}

@@ -7,4 +7,4 @@ export {
   grantConsent, claimConsent, revokeConsent, listConsents, consentsHeldBy, checkConsent, hashCode,
   type Consent, type Scope, type Grantee, type GrantInput, type ReadRequest, type ConsentCheck,
 } from './consent.ts';
-export { authenticate, requireActor, bearer, actorFromPrincipal } from './auth.ts';
+export { authenticate, requireActor, bearer, actorFromPrincipal, credentialOf } from './auth.ts';

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
 import type { Db } from '../store/index.ts';
-import { requireActor } from './auth.ts';
+import { credentialOf, requireActor } from './auth.ts';
 import { auditFor } from './audit.ts';
 import { claimConsent, consentsHeldBy, grantConsent, listConsents, revokeConsent, type Grantee, type Scope } from './consent.ts';
 import { getBook, receivePatient, recentResults, verifyShown, jsonBody as body, qDate, qInt, qList, qText } from '../healthbook/index.ts';
@@ -14,7 +14,7 @@ interface Ctx {
 
 export default async function routes(app: FastifyInstance, ctx: Ctx) {
   const db = ctx.db;
-  const who = (req: { headers: Record<string, any> }, roles: string[] | null = null) => requireActor(db, req.headers.authorization, roles, { operatorToken: ctx.config?.operatorToken });
+  const who = (req: { method: string; headers: Record<string, any> }, roles: string[] | null = null) => requireActor(db, credentialOf(req), roles, { operatorToken: ctx.config?.operatorToken });
 
   app.get('/api/v1/consents', async (req) => {
     const a = await who(req, ['citizen', 'facility', 'doctor']);

@@ -2,7 +2,7 @@
 // the domain function, map the result. Errors are ProblemErrors mapped by the gateway.
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../store/index.ts';
-import { requireActor } from '../access/index.ts';
+import { credentialOf, requireActor } from '../access/index.ts';
 import { getBook, getEntry, recentResults } from './book.ts';
 import { exportFhir } from './fhir.ts';
 import { qrFor, qrPublicKeys, verifyShown } from './qr.ts';
@@ -18,7 +18,7 @@ interface Ctx {
 
 export default async function routes(app: FastifyInstance, ctx: Ctx) {
   const db = ctx.db;
-  const who = (req: { headers: Record<string, any> }, roles: string[] | null = null) => requireActor(db, req.headers.authorization, roles, { operatorToken: ctx.config?.operatorToken });
+  const who = (req: { method: string; headers: Record<string, any> }, roles: string[] | null = null) => requireActor(db, credentialOf(req), roles, { operatorToken: ctx.config?.operatorToken });
   const bookQuery = (q: any) => ({
     kinds: qList(q.kinds, 'kinds'), since: qDate(q.since, 'since'), until: qDate(q.until, 'until'), limit: qInt(q.limit, 'limit', 1, 5000),
     history: q.history === '1' || q.history === 'true', purpose: qText(q.purpose, 'purpose'),
