@@ -23,6 +23,7 @@ export const FACILITY_NAV: NavItem[] = [
   { href: '/co-so/chung-thu', vi: 'Chứng thư số', en: 'Certificates' },
   { href: '/co-so/token', vi: 'Mã truy cập API', en: 'API tokens' },
   { href: '/co-so/benh-nhan', vi: 'Tiếp nhận người bệnh', en: 'Receive a patient' },
+  { href: '/co-so/kiem-tra-giay', vi: 'Kiểm tra giấy chuyển tuyến/hẹn', en: 'Verify a referral/appointment' },
   { href: '/co-so/nhap-tay', vi: 'Nhập tay giấy tờ', en: 'Manual forms' },
 ];
 

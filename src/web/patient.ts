@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { ProblemError } from '../errors/index.ts';
 import { alertBox, csrfField, page, problemList, unavailable } from './layout.ts';
 import { actorFromPrincipal, claimConsent } from '../access/index.ts';
-import { getBook, receivePatient, recentResults, type BookEntry } from '../healthbook/index.ts';
+import { getBook, receivePatient, recentResults, verifyShown, type BookEntry } from '../healthbook/index.ts';
 import { kindLabel } from './citizen.ts';
 import { fmtDateTime } from './i18n.ts';
 import { WEB } from './errors.ts';
@@ -39,6 +39,32 @@ export async function registerPatient(app: FastifyInstance, deps: WebDeps): Prom
   const P = (ctx: PageCtx, body: SafeHtml, notice?: SafeHtml) => page(ctx, { title: ['Tiếp nhận người bệnh', 'Receive a patient'], area: 'facility', nav: FACILITY_NAV, body, notice });
 
   pageRoute(app, deps, 'GET', '/co-so/benh-nhan', { area: 'facility', roles }, async (_req, _reply, ctx) => P(ctx, receiveForm(ctx)));
+
+  // Verify a referral or appointment the patient shows (the text its QR code carries).
+  const verifyForm = (ctx: PageCtx) => {
+    const L = ctx.lang;
+    return html`<form method="post" action="/co-so/kiem-tra-giay" class="card">${csrfField(ctx)}
+<label for="qr">${tr(L, 'Nội dung mã QR (quét bằng đầu đọc hoặc dán vào)', 'QR code text (scan with a reader or paste)')}</label>
+<textarea id="qr" name="qr" rows="4" required maxlength="4000" autocomplete="off"></textarea>
+<p><button type="submit">${tr(L, 'Kiểm tra', 'Verify')}</button></p></form>`;
+  };
+  const VP = (ctx: PageCtx, body: SafeHtml, notice?: SafeHtml) => page(ctx, { title: ['Kiểm tra giấy chuyển tuyến, giấy hẹn', 'Verify a referral or appointment'], area: 'facility', nav: FACILITY_NAV, body, notice });
+  pageRoute(app, deps, 'GET', '/co-so/kiem-tra-giay', { area: 'facility', roles }, async (_req, _reply, ctx) => VP(ctx, verifyForm(ctx)));
+  pageRoute(app, deps, 'POST', '/co-so/kiem-tra-giay', { area: 'facility', roles }, async (req, _reply, ctx) => {
+    const L = ctx.lang;
+    const v = await verifyShown(db, actorFromPrincipal(ctx.user), field(req.body, 'qr', 4000));
+    if (!v.ok) return VP(ctx, verifyForm(ctx), alertBox('error', html`<p>${tr(L, 'Mã QR không hợp lệ.', 'The QR code is not valid.')}</p>${problemList(ctx, [v.reason])}`));
+    const p = v.payload;
+    const status = v.status === 'current' ? tr(L, 'còn hiệu lực (bản mới nhất)', 'current (latest version)') : v.status === 'replaced' ? tr(L, 'đã được thay thế bằng bản mới hơn', 'replaced by a newer version') : tr(L, 'không tìm thấy trên máy chủ', 'not found on the server');
+    const d = (s: string) => (s && s.length >= 8 ? `${s.slice(6, 8)}/${s.slice(4, 6)}/${s.slice(0, 4)}${s.length >= 12 ? ` ${s.slice(8, 10)}:${s.slice(10, 12)}` : ''}` : s);
+    return VP(ctx, html`<dl class="card">
+<dt>${tr(L, 'Loại giấy', 'Paper')}</dt><dd>${p.t === 'R' ? tr(L, 'Giấy chuyển tuyến', 'Referral') : tr(L, 'Giấy hẹn khám lại', 'Re-examination appointment')} ${tr(L, 'số', 'no.')} ${p.n}</dd>
+<dt>${tr(L, 'Người bệnh', 'Patient')}</dt><dd>${p.nm} · ${d(p.b)}</dd>
+<dt>${tr(L, 'Cơ sở cấp', 'Issued by')}</dt><dd><code>${p.f}</code> · ${d(p.d)}</dd>
+<dt>${tr(L, 'Chẩn đoán', 'Diagnosis')}</dt><dd>${p.dx}</dd>
+${p.to ? html`<dt>${tr(L, 'Chuyển đến', 'Referred to')}</dt><dd><code>${p.to}</code></dd>` : ''}${p.at ? html`<dt>${tr(L, 'Hẹn khám lúc', 'Appointment at')}</dt><dd>${d(p.at)}</dd>` : ''}
+<dt>${tr(L, 'Tình trạng', 'Status')}</dt><dd>${status}</dd></dl>${verifyForm(ctx)}`, alertBox('ok', tr(L, 'Chữ ký số hợp lệ.', 'The digital signature is valid.')));
+  });
 
   pageRoute(app, deps, 'POST', '/co-so/benh-nhan', { area: 'facility', roles }, async (req, reply, ctx) => {
     const L = ctx.lang;

@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { grantConsent } from '../../access/index.ts';
 import { buildPackage } from '../../standard/index.ts';
+import { getBook, handlers, qrFor } from '../../healthbook/index.ts';
+import { drain } from '../../store/index.ts';
 import { validDossier, validPackage } from '../../standard/testing.ts';
 import { PAGE_BUDGET } from '../browser.ts';
 import type { BrowserSession } from '../browser.ts';
@@ -147,6 +149,25 @@ export async function facilityJourney(gw: TestGateway, b: BrowserSession): Promi
   await page.getByLabel('Mã đồng ý do người bệnh cung cấp').fill('ABCDEFGHJK');
   await page.getByRole('button', { name: 'Tiếp nhận và xem sổ' }).click();
   assert.match(await page.getByRole('alert').innerText(), /BOOK_MATCH/);
+
+  // A referral the patient shows: its QR text verifies (signature, then status on the server);
+  // one changed character does not.
+  const refPid = '001080004321';
+  const sentRef = await gw.submit(await gw.signedPackage({ personalId: refPid, transfer: true, seed: 21 }));
+  assert.equal(sentRef.body.status, 'accepted');
+  await drain(db, handlers);
+  const refBook = await getBook(db, { role: 'citizen', sub: refPid }, refPid, { kinds: ['referral'] });
+  const qr = await qrFor(db, { role: 'citizen', sub: refPid }, refBook.entries[0].id);
+  await page.getByRole('link', { name: 'Kiểm tra giấy chuyển tuyến/hẹn' }).click();
+  await page.getByLabel(/Nội dung mã QR/).fill(qr.text);
+  await page.getByRole('button', { name: 'Kiểm tra' }).click();
+  assert.match(await page.getByRole('status').innerText(), /Chữ ký số hợp lệ/);
+  assert.match(await page.locator('main dl').innerText(), /Giấy chuyển tuyến[\s\S]*còn hiệu lực/);
+  await b.shot('facility-verify-referral');
+  const tampered = qr.text.slice(0, -3) + (qr.text.slice(-3, -2) === 'A' ? 'B' : 'A') + qr.text.slice(-2);
+  await page.getByLabel(/Nội dung mã QR/).fill(tampered);
+  await page.getByRole('button', { name: 'Kiểm tra' }).click();
+  assert.match(await page.getByRole('alert').innerText(), /không hợp lệ/);
 
   // No personal identifier ever appeared in a URL.
   for (const u of visited) assert.ok(!u.includes(PID), `personal data in URL ${u}`);
