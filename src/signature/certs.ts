@@ -282,7 +282,7 @@ function serial(): string {
  * A development root CA ("sosuckhoe DEV CA — không dùng thật"). Never use it outside the demo and
  * tests; the gateway trusts it only when configured to.
  */
-export function createDevCaSync(o: { name?: string; notBefore?: Date; notAfter?: Date; bits?: number } = {}): DevCa {
+export function createDevCaSync(o: { name?: string; notBefore?: Date; notAfter?: Date; bits?: number; issuer?: DevCa } = {}): DevCa {
   const k = newRsaKey(o.bits ?? 2048);
   const cert = forge.pki.createCertificate();
   cert.publicKey = k.forgePub;
@@ -292,14 +292,20 @@ export function createDevCaSync(o: { name?: string; notBefore?: Date; notAfter?:
   cert.validity.notAfter = o.notAfter ?? new Date(nb.getTime() + 10 * 365 * 24 * 3600e3);
   const attrs = [utf8Attr('commonName', o.name ?? 'sosuckhoe DEV CA (chỉ dùng phát triển)'), utf8Attr('organizationName', 'sosuckhoe development'), { name: 'countryName', value: 'VN' }];
   cert.setSubject(attrs);
-  cert.setIssuer(attrs);
+  // o.issuer: an intermediate CA issued by that CA (to test chains like public CA → root).
+  cert.setIssuer(o.issuer ? issuerAttributes(forge.pki.certificateFromPem(o.issuer.certPem)) : attrs);
   cert.setExtensions([
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(k.forgeKey, forge.md.sha256.create());
+  cert.sign(o.issuer ? forge.pki.privateKeyFromPem(createPrivateKey(o.issuer.keyPem).export({ type: 'pkcs1', format: 'pem' }).toString()) : k.forgeKey, forge.md.sha256.create());
   return { keyPem: k.keyPem, certPem: forge.pki.certificateToPem(cert) };
+}
+
+/** The subject of `ca` as issuer attributes. forge hands UTF8String values back as UTF-8 byte strings; decode them so they re-encode identically. */
+function issuerAttributes(ca: forge.pki.Certificate) {
+  return ca.subject.attributes.map((a) => (a.valueTagClass === (forge.asn1.Type.UTF8 as unknown) && typeof a.value === 'string' ? { ...a, value: forge.util.decodeUtf8(a.value) } : a));
 }
 
 export async function createDevCa(o: { name?: string; notBefore?: Date; notAfter?: Date; bits?: number } = {}): Promise<DevCa> {
@@ -328,8 +334,7 @@ export function issueFacilityCertificateSync(ca: DevCa, macskcb: string, name: s
     utf8Attr('commonName', name),
     { type: '0.9.2342.19200300.100.1.1', value: `MACSKCB:${macskcb}` },
   ]);
-  // forge hands UTF8String values back as UTF-8 byte strings; decode them so they re-encode identically
-  cert.setIssuer(caCert.subject.attributes.map((a) => (a.valueTagClass === (forge.asn1.Type.UTF8 as unknown) && typeof a.value === 'string' ? { ...a, value: forge.util.decodeUtf8(a.value) } : a)));
+  cert.setIssuer(issuerAttributes(caCert));
   const ku = o.keyUsage ?? { digitalSignature: true, nonRepudiation: true };
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },

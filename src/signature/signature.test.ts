@@ -73,3 +73,21 @@ test('a CA with a Vietnamese name: the facility certificate chains to it (issuer
   assert.equal(r.ok, true);
   if (r.ok) assert.match(r.certificate.issuer, /CA phát triển/);
 });
+
+test('a chain root → intermediate → facility: intermediates from the document or the options; the intermediate alone is not an anchor', async () => {
+  const { createDevCaSync, issueFacilityCertificateSync, signerFromPem } = await import('./index.ts');
+  const root = createDevCaSync({ name: 'Root CA (thử)' });
+  const mid = createDevCaSync({ name: 'Trung gian CA', issuer: root });
+  const c = issueFacilityCertificateSync(mid, '01002', 'Bệnh viện C');
+  const signed = await signXml(smallPackage('01002'), signerFromPem(c.keyPem, c.certPem));
+  assert.equal(verifySignedXml(signed, { trustAnchors: [root.certPem] }).ok, false, 'no intermediate known');
+  assert.equal(verifySignedXml(signed, { trustAnchors: [root.certPem], intermediates: [mid.certPem] }).ok, true);
+  // the intermediate carried in X509Data completes the chain too
+  const midB64 = mid.certPem.replace(/-----[A-Z ]+-----|\s+/g, '');
+  const withChain = Buffer.from(signed.toString().replace('</ds:X509Data>', `<ds:X509Certificate>${midB64}</ds:X509Certificate></ds:X509Data>`));
+  // (adding a certificate changes no signed byte: KeyInfo is outside SignedInfo and the digest excludes the signature)
+  assert.equal(verifySignedXml(withChain, { trustAnchors: [root.certPem] }).ok, true);
+  const other = createDevCaSync({ name: 'Khác' });
+  const r = verifySignedXml(withChain, { trustAnchors: [other.certPem] });
+  assert.equal(!r.ok && r.code, 'SIG_CERT_UNTRUSTED');
+});
