@@ -10,15 +10,17 @@ export const handlers: Record<string, Handler> = {
   'healthbook.project': async (row, tx) => {
     const id = Number(row.payload?.dossierId);
     if (!Number.isSafeInteger(id) || id < 1) throw new Error('dossier.accepted without a dossierId');
-    // Catch-up: take the other ready, unclaimed rows of this consumer and project them all in a few
-    // statements, in this same transaction (their deletion commits with their projection). If the
-    // batch fails, roll it back and project only this row, so one bad dossier cannot block the rest.
+    // Catch-up: take the other ready rows of this consumer, oldest first — also those another batch
+    // has claimed but not reached yet (projection is idempotent and serialized per MA_LK, so whoever
+    // comes second finds the work done) — and project them all in a few statements, in this same
+    // transaction (their deletion commits with their projection). If the batch fails, roll it back and
+    // project only this row, so one bad dossier cannot block the rest.
     await tx.query('SAVEPOINT healthbook_batch');
     try {
       const swept = await tx.query<{ payload: { dossierId?: unknown } }>(
         `DELETE FROM outbox WHERE id IN (
            SELECT id FROM outbox WHERE consumer = 'healthbook.project' AND id <> $1 AND available_at <= now()
-             AND (locked_until IS NULL OR locked_until < now()) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+           ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING payload`,
         [row.id, SWEEP],
       );
