@@ -36,6 +36,8 @@ export const ID_METHODS = ['chip_cccd', 'vneid', 'personal_id', 'bhyt_card', 'ot
 export type IdMethod = (typeof ID_METHODS)[number];
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+/** Bytes travel as base64 text decoded by the database: ~4× faster than a bytea parameter on PGlite. */
+const b64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
 
 /** Stored receipt of exactly these bytes, if accepted before. */
 async function storedReceipt(db: Queryable, sha: string): Promise<{ macskcb: string; receipt: Receipt } | null> {
@@ -50,8 +52,8 @@ function base(kind: Kind, sha: string, macskcb: string, receivedAt: Date): Unsig
 async function reject(ctx: GatewayContext, db: Queryable, r: UnsignedReceipt, bytes: Uint8Array, problems: Problem[]): Promise<SubmitResult> {
   const receipt = signReceipt({ ...r, status: 'rejected', problems: [...r.problems, ...problems] }, ctx.receiptKey);
   await db.query(
-    `INSERT INTO package_rejection (receipt_id, sha256, macskcb, kind, size, bytes, received_at, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [receipt.receiptId, receipt.packageSha256, receipt.macskcb, receipt.kind, bytes.byteLength, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), receipt.receivedAt, JSON.stringify(receipt)],
+    `INSERT INTO package_rejection (receipt_id, sha256, macskcb, kind, size, bytes, received_at, receipt) VALUES ($1, $2, $3, $4, $5, decode($6, 'base64'), $7, $8)`,
+    [receipt.receiptId, receipt.packageSha256, receipt.macskcb, receipt.kind, bytes.byteLength, b64(bytes), receipt.receivedAt, JSON.stringify(receipt)],
   );
   return { receipt, replay: false };
 }
@@ -193,8 +195,8 @@ export async function submitPackage(ctx: GatewayContext, input: SubmitInput): Pr
       );
       const ins = await tx.query(
         `INSERT INTO package_archive (id, sha256, macskcb, kind, bytes, size, received_at, status, certificate_id, signed_at, receipt, receipt_id, edition)
-         VALUES ($1, $2, $3, 'dossier', $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (sha256) DO NOTHING RETURNING id`,
-        [packageId, sha, principal.macskcb, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes.byteLength, r.receivedAt, receipt.status, pre.certificateId ?? null, pre.signedAt ?? null, JSON.stringify(receipt), receipt.receiptId, input.edition ?? '4750'],
+         VALUES ($1, $2, $3, 'dossier', decode($4, 'base64'), $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (sha256) DO NOTHING RETURNING id`,
+        [packageId, sha, principal.macskcb, b64(bytes), bytes.byteLength, r.receivedAt, receipt.status, pre.certificateId ?? null, pre.signedAt ?? null, JSON.stringify(receipt), receipt.receiptId, input.edition ?? '4750'],
       );
       if (!ins.rowCount) throw new Replay();
       for (const { d, result, replacesId } of inserts) {
@@ -256,8 +258,8 @@ export async function submitCheckin(ctx: GatewayContext, input: SubmitInput & { 
       const receipt = signReceipt({ ...r, status: 'accepted', acceptedAt: acceptedAt.toISOString(), checkins, problems }, ctx.receiptKey);
       const ins = await tx.query(
         `INSERT INTO package_archive (id, sha256, macskcb, kind, bytes, size, received_at, status, certificate_id, signed_at, receipt, receipt_id)
-         VALUES ($1, $2, $3, 'checkin', $4, $5, $6, 'accepted', $7, $8, $9, $10) ON CONFLICT (sha256) DO NOTHING RETURNING id`,
-        [packageId, sha, principal.macskcb, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes.byteLength, r.receivedAt, pre.certificateId ?? null, pre.signedAt ?? null, JSON.stringify(receipt), receipt.receiptId],
+         VALUES ($1, $2, $3, 'checkin', decode($4, 'base64'), $5, $6, 'accepted', $7, $8, $9, $10) ON CONFLICT (sha256) DO NOTHING RETURNING id`,
+        [packageId, sha, principal.macskcb, b64(bytes), bytes.byteLength, r.receivedAt, pre.certificateId ?? null, pre.signedAt ?? null, JSON.stringify(receipt), receipt.receiptId],
       );
       if (!ins.rowCount) throw new Replay();
       for (let i = 0; i < doc.rows.length; i++) {
@@ -300,8 +302,8 @@ export async function submitGdyk(ctx: GatewayContext, input: SubmitInput): Promi
   const receipt = signReceipt({ ...r, status: 'accepted', acceptedAt: new Date().toISOString(), problems }, ctx.receiptKey);
   const ins = await ctx.db.query(
     `INSERT INTO package_archive (sha256, macskcb, kind, bytes, size, received_at, status, certificate_id, signed_at, receipt, receipt_id)
-     VALUES ($1, $2, 'gdyk', $3, $4, $5, 'accepted', $6, $7, $8, $9) ON CONFLICT (sha256) DO NOTHING RETURNING id`,
-    [sha, principal.macskcb, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), bytes.byteLength, r.receivedAt, pre.certificateId ?? null, pre.signedAt ?? null, JSON.stringify(receipt), receipt.receiptId],
+     VALUES ($1, $2, 'gdyk', decode($3, 'base64'), $4, $5, 'accepted', $6, $7, $8, $9) ON CONFLICT (sha256) DO NOTHING RETURNING id`,
+    [sha, principal.macskcb, b64(bytes), bytes.byteLength, r.receivedAt, pre.certificateId ?? null, pre.signedAt ?? null, JSON.stringify(receipt), receipt.receiptId],
   );
   if (!ins.rowCount) {
     const prev = await storedReceipt(ctx.db, sha);
