@@ -229,3 +229,31 @@ test('signers from configuration: PKCS#12 and PEM files sign a package that veri
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the queue SQL on every database kind (PGlite; PostgreSQL when DATABASE_URL is set)', async () => {
+  const { dbKinds, openTestDb } = await import('../store/testing.ts');
+  const { CONNECTOR_MIGRATIONS } = await import('./index.ts');
+  for (const kind of dbKinds()) {
+    const t = await openTestDb(kind, [CONNECTOR_MIGRATIONS]);
+    const dir = mkdtempSync(join(tmpdir(), `ssk-con-${kind}-`));
+    const conn = await startConnector(cfgFor(dir, await deadPort(), { unknownOutcome: 'hold' }), { db: t.db });
+    try {
+      const r = await conn.submit(buildPackage(validPackage({ count: 3, seed: 70 })), 'k.xml');
+      assert.equal(r.queued.length, 3, kind);
+      const again = validPackage({ count: 3, seed: 70 });
+      again.dossiers[2].tables.XML1![0].GHI_CHU = 'sửa / fixed';
+      const r2 = await conn.submit(buildPackage(again), 'k2.xml');
+      assert.deepEqual([r2.queued.length, r2.duplicates.length], [1, 2], kind);
+      await until(async () => (await conn.db.query(`SELECT count(*)::int AS n FROM con_batch WHERE last_error IS NOT NULL AND state = 'ready'`)).rows[0].n >= 1);
+      const s = await conn.status();
+      assert.equal(s.items.sending + s.items.queued + s.items.superseded, 4, kind);
+      assert.equal(s.packages.lastError?.code, 'CON_GATEWAY_DOWN');
+      const items = await (await fetch(`${conn.url}/api/v1/items?state=sending`)).json() as any;
+      assert.ok(items.items.every((i: any) => i.state === 'sending'));
+    } finally {
+      await conn.close();
+      await t.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});

@@ -27,6 +27,8 @@ export interface StartConnectorOptions {
   passive?: boolean;
   /** Keep the queue database in memory (demos and tests: NOT durable across restarts; files are still spooled). */
   memoryDb?: boolean;
+  /** Use this open, migrated database (e.g. PostgreSQL); it is not closed by close(). */
+  db?: Db;
 }
 
 export interface RunningConnector {
@@ -91,7 +93,8 @@ export async function startConnector(input: ConnectorConfigInput | ConnectorConf
   const f = folders(cfg.dataDir, cfg.inbox);
   const signer = o.signer ?? (await loadSigner(cfg.signer));
   const sender = o.sender ?? makeSender(cfg.target, cfg.retry.timeoutMs);
-  const db = await openConnectorDb(f, o.memoryDb);
+  const db = o.db ?? (await openConnectorDb(f, o.memoryDb));
+  const closeDb = () => (o.db ? Promise.resolve() : db.close());
   const emit = o.onEvent ?? (() => {});
   const engine = new Engine(db, cfg, f, sender, signer, { onEvent: emit });
   const targetLabel = `${cfg.target.kind} ${cfg.target.url}`;
@@ -99,7 +102,10 @@ export async function startConnector(input: ConnectorConfigInput | ConnectorConf
   let stopped = false;
   let wake: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
+  // A poke while the loop is busy is remembered, so no arrival waits for the next timer.
+  let dirty = false;
   const poke = () => {
+    dirty = true;
     const w = wake;
     wake = undefined;
     w?.();
@@ -125,6 +131,7 @@ export async function startConnector(input: ConnectorConfigInput | ConnectorConf
       loop = (async () => {
         while (!stopped) {
           let wait: number;
+          dirty = false;
           try {
             wait = await engine.work();
           } catch (e) {
@@ -132,6 +139,7 @@ export async function startConnector(input: ConnectorConfigInput | ConnectorConf
             wait = cfg.retry.baseMs;
           }
           if (stopped) break;
+          if (dirty) continue;
           await new Promise<void>((res) => {
             wake = res;
             if (Number.isFinite(wait)) timer = setTimeout(res, Math.max(5, Math.min(wait, 60_000)));
@@ -192,7 +200,7 @@ export async function startConnector(input: ConnectorConfigInput | ConnectorConf
     await watcher?.stop();
     await app?.close();
     await loop;
-    await db.close();
+    await closeDb();
     throw e;
   }
   const addr = app?.server.address();
@@ -232,7 +240,7 @@ export async function startConnector(input: ConnectorConfigInput | ConnectorConf
         await watcher?.stop();
         await app?.close();
         await loop;
-        await db.close();
+        await closeDb();
       })();
       return closing;
     },

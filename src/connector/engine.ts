@@ -155,7 +155,8 @@ export class Engine {
       if (u.rowCount !== ids.length) throw new Error('queue changed while sealing');
       return true;
     }).catch((e: Error) => {
-      if (e.message === 'queue changed while sealing') return false;
+      // An item was superseded meanwhile: form the package again from the queue as it is now.
+      if (e.message === 'queue changed while sealing') return true;
       throw e;
     });
     return ok;

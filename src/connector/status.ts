@@ -38,11 +38,10 @@ export async function readStatus(db: Queryable, macskcb: string, target: string)
   for (const r of (await db.query(`SELECT state, count(*)::int AS n FROM con_file GROUP BY state`)).rows) files[r.state as keyof typeof files] = r.n;
   const packages = { ready: 0, done: 0, failed: 0, held: 0, nextAttemptAt: null as string | null, lastError: null as Problem | null };
   for (const r of (await db.query(`SELECT state, count(*)::int AS n FROM con_batch WHERE state <> 'dissolved' GROUP BY state`)).rows) (packages as any)[r.state] = r.n;
-  const next = (await db.query(`SELECT next_attempt_at, last_error FROM con_batch WHERE state = 'ready' ORDER BY next_attempt_at LIMIT 1`)).rows[0];
-  if (next) {
-    packages.nextAttemptAt = new Date(next.next_attempt_at).toISOString();
-    packages.lastError = next.last_error ?? null;
-  }
+  const next = (await db.query(`SELECT next_attempt_at FROM con_batch WHERE state = 'ready' ORDER BY next_attempt_at LIMIT 1`)).rows[0];
+  if (next) packages.nextAttemptAt = new Date(next.next_attempt_at).toISOString();
+  const err = (await db.query(`SELECT last_error FROM con_batch WHERE state = 'ready' AND last_error IS NOT NULL ORDER BY next_attempt_at LIMIT 1`)).rows[0];
+  if (err) packages.lastError = err.last_error;
   // Today in Vietnam time: [00:00+07, 24:00+07).
   const d = vnDate();
   const start = new Date(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T00:00:00+07:00`);
