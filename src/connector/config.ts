@@ -26,8 +26,8 @@ export interface ConnectorConfig {
   inbox?: string;
   target: Target;
   signer: SignerConfig;
-  /** Local HTTP intake and status page. port 0 = any free port. */
-  http: { host: string; port: number };
+  /** Local HTTP intake and status page. port 0 = any free port. token: required as Bearer on POST routes when set (set it when host is not loopback). */
+  http: { host: string; port: number; token?: string };
   batch: {
     /** Most dossiers in one package (the gateway's maxDossiers; the national gateway: 1). */
     maxDossiers: number;
@@ -115,6 +115,7 @@ export function resolveConnectorConfig(c: ConnectorConfigInput): ConnectorConfig
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(`${k} must be an integer in [${min}, ${max}]`);
   }
   if (!['resend', 'hold'].includes(out.unknownOutcome)) bad('unknownOutcome must be resend or hold');
+  if (out.http.token !== undefined && (typeof out.http.token !== 'string' || out.http.token.length < 16)) bad('http.token must be at least 16 characters');
   return out;
 }
 

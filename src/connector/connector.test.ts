@@ -236,7 +236,8 @@ test('the queue SQL on every database kind (PGlite; PostgreSQL when DATABASE_URL
   for (const kind of dbKinds()) {
     const t = await openTestDb(kind, [CONNECTOR_MIGRATIONS]);
     const dir = mkdtempSync(join(tmpdir(), `ssk-con-${kind}-`));
-    const conn = await startConnector(cfgFor(dir, await deadPort(), { unknownOutcome: 'hold' }), { db: t.db });
+    const token = '0123456789abcdef0123';
+    const conn = await startConnector(cfgFor(dir, await deadPort(), { unknownOutcome: 'hold', http: { host: '127.0.0.1', port: 0, token } }), { db: t.db });
     try {
       const r = await conn.submit(buildPackage(validPackage({ count: 3, seed: 70 })), 'k.xml');
       assert.equal(r.queued.length, 3, kind);
@@ -250,6 +251,13 @@ test('the queue SQL on every database kind (PGlite; PostgreSQL when DATABASE_URL
       assert.equal(s.packages.lastError?.code, 'CON_GATEWAY_DOWN');
       const items = await (await fetch(`${conn.url}/api/v1/items?state=sending`)).json() as any;
       assert.ok(items.items.every((i: any) => i.state === 'sending'));
+      // With http.token set, writes need it.
+      const body = buildPackage(validPackage({ seed: 77 }));
+      const no = await fetch(`${conn.url}/api/v1/intake`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body });
+      assert.equal(no.status, 401);
+      assert.equal(((await no.json()) as any).problems[0].code, 'CON_AUTH');
+      const yes = await fetch(`${conn.url}/api/v1/intake`, { method: 'POST', headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` }, body });
+      assert.equal(yes.status, 202);
     } finally {
       await conn.close();
       await t.cleanup();

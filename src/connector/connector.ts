@@ -4,6 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { openDb, migrate, type Db } from '../store/index.ts';
 import { isProblemError, problem, redact, COMMON, ProblemError } from '../errors/index.ts';
 import { join } from 'node:path';
+import { timingSafeEqual } from 'node:crypto';
+import { CON } from './errors.ts';
 import { resolveConnectorConfig, type ConnectorConfig, type ConnectorConfigInput } from './config.ts';
 import { folders, writeDurable, freeName, type Folders } from './spool.ts';
 import { makeSender, type Sender } from './sender.ts';
@@ -164,6 +166,15 @@ export async function startConnector(input: ConnectorConfigInput | ConnectorConf
         return reply.status(500).send({ problems: [problem(COMMON.INTERNAL)] });
       });
       app.get('/health', async () => ({ status: 'ok' }));
+      // Writes need the configured token (when set): a HIS on another machine must prove itself.
+      app.addHook('onRequest', async (req, reply) => {
+        const want = cfg.http.token;
+        if (!want || req.method !== 'POST') return;
+        const got = String(req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+        const a = Buffer.from(got);
+        const b = Buffer.from(want);
+        if (a.length !== b.length || !timingSafeEqual(a, b)) return reply.status(401).send({ problems: [problem(CON.CON_AUTH, 'authorization')] });
+      });
       // The HIS posts one XML document; the answer comes only after it is stored (fsynced) and queued.
       app.post<{ Querystring: { replace?: string; name?: string } }>('/api/v1/intake', async (req, reply) => {
         if (!Buffer.isBuffer(req.body) || !req.body.length) return reply.status(415).send({ problems: [problem(COMMON.INPUT_INVALID, 'body', { rule: 'Content-Type: application/xml', detail: 'raw XML body' })] });

@@ -14,6 +14,10 @@ async function load(file: string) {
 }
 
 /** The running connector's local URL, or null when none answers. */
+function auth(cfg: { http: { token?: string } }): Record<string, string> {
+  return cfg.http.token ? { authorization: `Bearer ${cfg.http.token}` } : {};
+}
+
 async function running(cfg: { http: { host: string; port: number } }): Promise<string | null> {
   if (!cfg.http.port) return null;
   const url = `http://${cfg.http.host.includes(':') ? `[${cfg.http.host}]` : cfg.http.host}:${cfg.http.port}`;
@@ -152,7 +156,7 @@ export function register(program: Command) {
           const { readFileSync } = await import('node:fs');
           const { basename } = await import('node:path');
           const bytes = readFileSync(o.file);
-          if (url) result = await fetch(`${url}/api/v1/intake?replace=1`, { method: 'POST', headers: { 'content-type': 'application/xml', 'x-file-name': basename(o.file) }, body: bytes }).then((r) => r.json());
+          if (url) result = await fetch(`${url}/api/v1/intake?replace=1`, { method: 'POST', headers: { 'content-type': 'application/xml', 'x-file-name': basename(o.file), ...auth(cfg) }, body: bytes }).then((r) => r.json());
           else {
             const conn = await c.startConnector(cfg, { passive: true });
             try {
@@ -163,7 +167,7 @@ export function register(program: Command) {
           }
           if (!o.json) process.stdout.write(c.formatReport(result));
         } else {
-          if (url) result = await getJson(`${url}/api/v1/resend${maLk ? `?maLk=${encodeURIComponent(maLk)}` : ''}`, { method: 'POST' });
+          if (url) result = await getJson(`${url}/api/v1/resend${maLk ? `?maLk=${encodeURIComponent(maLk)}` : ''}`, { method: 'POST', headers: auth(cfg) });
           else {
             const conn = await c.startConnector(cfg, { passive: true });
             try {
