@@ -21,6 +21,7 @@ export class Watcher {
   #fsw?: FSWatcher;
   #busy: Promise<void> = Promise.resolve();
   #stopped = false;
+  #pending = false;
   #onStored: (r: IntakeReport) => void;
   #onError: (e: unknown) => void;
   constructor(db: Db, cfg: ConnectorConfig, f: Folders, onStored: (r: IntakeReport) => void, onError: (e: unknown) => void) {
@@ -47,7 +48,11 @@ export class Watcher {
   }
   /** One pass over the folder (serialized). */
   scan(): Promise<void> {
+    // Bursts of change events coalesce into one pending pass.
+    if (this.#pending) return this.#busy;
+    this.#pending = true;
     const run = async () => {
+      this.#pending = false;
       if (this.#stopped) return;
       let names: string[];
       try {
