@@ -129,9 +129,9 @@ export async function processFile(db: Db, cfg: ConnectorConfig, fileId: number):
   } else {
     report.problems.push(problem(CON.CON_FILE_KIND, ''));
   }
-  await db.transaction(async (tx) => {
+  const mine = await db.transaction(async (tx) => {
     const again = (await tx.query(`SELECT state, report FROM con_file WHERE id = $1 FOR UPDATE`, [fileId])).rows[0];
-    if (again.state !== 'received') return;
+    if (again.state !== 'received') return false;
     for (const w of work) {
       const r = await insertItem(tx, fileId, w.kind, w.macskcb, w.maLk, w.content, w.end, row.replace);
       if (r.duplicate) report.duplicates.push(w.maLk);
@@ -140,7 +140,10 @@ export async function processFile(db: Db, cfg: ConnectorConfig, fileId: number):
     if (report.problems.length || report.rejected.length) report.state = 'rejected';
     await tx.query(`UPDATE con_file SET state = $2, report = $3::jsonb, processed_at = now() WHERE id = $1`, [fileId, report.state, JSON.stringify(report)]);
     if (report.state === 'rejected') await tx.query(`INSERT INTO con_event (level, kind, detail) VALUES ('warn', 'file.rejected', $1::jsonb)`, [JSON.stringify({ fileId, name: row.name, problems: report.problems.length, dossiers: report.rejected.length })]);
+    return true;
   });
+  // Processed here: the report as stored; processed meanwhile by another caller: theirs.
+  if (mine) return JSON.parse(JSON.stringify(report)) as IntakeReport;
   return (await db.query(`SELECT report FROM con_file WHERE id = $1`, [fileId])).rows[0].report as IntakeReport;
 }
 
