@@ -27,3 +27,6 @@ export {
   type CertificateRecord,
 } from './accounts.ts';
 export { canonicalJson, signReceipt, verifyReceipt, loadReceiptKey, receiptKeyFromPem, type Receipt, type UnsignedReceipt, type DossierResult, type ReceiptKey } from './receipt.ts';
+export { submitPackage, submitCheckin, submitGdyk, ID_METHODS, type SubmitInput, type SubmitResult, type IdMethod } from './pipeline.ts';
+export { packageReceipt, packageOriginal, dossierVersions, listPackages, reconciliation, parsePeriod, type Reconciliation, type PackageSummary, type DossierVersion } from './queries.ts';
+export { openapi } from './openapi.ts';
