@@ -60,6 +60,8 @@ interface DemoState {
   serial: number;
   operatorToken: string;
   facilities: Record<string, FacilityState>;
+  /** A citizen whose book has entries (the first accepted visit). */
+  citizen?: string;
   staff?: { facility?: { username: string; password: string; macskcb: string }; officer?: { username: string; password: string } };
 }
 
@@ -237,6 +239,10 @@ export async function startDemo(o: DemoOptions = {}): Promise<RunningDemo> {
         const r = await post('/api/v1/packages', await sig.signXml(pkgBytes, signer), fs.token);
         if (r.status === 200 && r.json?.status === 'accepted') {
           stats.accepted++;
+          if (!state.citizen) {
+            state.citizen = e.personalId;
+            save();
+          }
         } else if (r.status === 200) stats.rejected++;
         else stats.failed++;
       } catch {
@@ -316,7 +322,7 @@ export function signInLines(d: RunningDemo, dir: string): string[] {
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as DemoState;
   const fac = d.province.facilities.find((f) => f.level === 'provincial')!;
   const fs = state.facilities[fac.macskcb];
-  const cit = d.province.citizens[0];
+  const cit = d.province.citizens.find((c) => c.personalId === state.citizen) ?? d.province.citizens[0];
   const lines = [
     `Cổng tiếp nhận / gateway:      ${d.url}   (OpenAPI: ${d.url}/openapi.json)`,
     `Công dân / citizen:            ${d.url}/cong-dan   — đăng nhập định danh (dev OIDC) với số định danh / sign in with personal ID ${cit.personalId}`,

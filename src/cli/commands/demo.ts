@@ -49,6 +49,9 @@ export function register(program: Command) {
           await d.close();
           return ok && d.stats.sent === once && d.stats.failed === 0 && d.stats.rejected === 0 ? EXIT.OK : EXIT.INVALID;
         }
+        // A first few visits, so the citizen shown has a book to read.
+        await d.send(4);
+        await d.settle(30_000);
         process.stdout.write('\n' + signInLines(d, o.dir).join('\n') + '\n\nNhấn Ctrl-C để dừng / press Ctrl-C to stop\n\n');
         let stopping = false;
         const stop = new Promise<void>((resolve) => {
