@@ -97,8 +97,8 @@ export async function laggards(db: Queryable, area: Area, period: Period, opts: 
        FROM reg_facility rf FULL JOIN facility_account fa ON fa.macskcb = rf.macskcb
        WHERE coalesce(rf.status, 'active') = 'active' AND coalesce(fa.status, 'active') = 'active'
      ),
-     m AS (SELECT macskcb, ${sums} FROM ${src} x GROUP BY macskcb),
-     c AS (SELECT macskcb, max(not_after) FILTER (WHERE revoked_at IS NULL AND not_before <= $1) AS valid_until FROM facility_certificate GROUP BY macskcb)
+     m AS MATERIALIZED (SELECT macskcb, ${sums} FROM ${src} x GROUP BY macskcb),
+     c AS MATERIALIZED (SELECT macskcb, max(not_after) FILTER (WHERE revoked_at IS NULL AND not_before <= $1) AS valid_until FROM facility_certificate GROUP BY macskcb)
      SELECT f.macskcb, f.name, f.province, f.district, ${cols}, c.valid_until, (c.macskcb IS NOT NULL) AS any_cert
      FROM f LEFT JOIN m ON m.macskcb = f.macskcb LEFT JOIN c ON c.macskcb = f.macskcb
      WHERE ${where}
