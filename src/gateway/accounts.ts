@@ -1,10 +1,11 @@
 // Facility accounts, API tokens (stored hashed, scoped to one MACSKCB) and the facility's
 // signing certificates with their history. Domain functions; routes and CLI call these.
-import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Queryable } from '../store/index.ts';
 import { ProblemError } from '../errors/index.ts';
 import { GW } from './errors.ts';
+import { certificateInfo } from '../signature/index.ts';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number) => Promise<Buffer>;
 
@@ -192,18 +193,18 @@ export interface CertInfo {
   notAfter: Date;
 }
 
-/** Read a PEM or DER X.509 certificate. */
+/** Read a PEM or DER X.509 certificate (facts from the signature module's certificateInfo). */
 export function readCertificate(input: string | Uint8Array): CertInfo {
   try {
-    const x = new X509Certificate(typeof input === 'string' ? input : Buffer.from(input));
+    const c = certificateInfo(input);
     return {
-      der: x.raw,
-      fingerprint: sha256hex(x.raw),
-      subject: x.subject.replace(/\n/g, ', '),
-      issuer: x.issuer.replace(/\n/g, ', '),
-      serial: x.serialNumber,
-      notBefore: new Date(x.validFrom),
-      notAfter: new Date(x.validTo),
+      der: c.der,
+      fingerprint: c.fingerprint,
+      subject: c.subject.replace(/\n/g, ', '),
+      issuer: c.issuer.replace(/\n/g, ', '),
+      serial: c.serial,
+      notBefore: c.notBefore,
+      notAfter: c.notAfter,
     };
   } catch (e) {
     throw ProblemError.of(GW.GW_CERT_BAD, 'certificate', { detail: e instanceof Error ? e.message.slice(0, 120) : 'unreadable' });
