@@ -49,3 +49,22 @@ export function progress(label: string, total: number) {
     },
   };
 }
+
+/** The `--data` option of commands that work on the gateway's database. */
+export const DATA_OPTION = ['--data <dir>', 'PGlite data directory (when DATABASE_URL is not set)', '.ssk/gateway'] as const;
+
+/**
+ * Open the gateway's database (DATABASE_URL, else PGlite in `dataDir`), apply every module's
+ * migrations, run fn, close. Imported lazily so commands start fast.
+ */
+export async function withDb<T>(dataDir: string, fn: (db: import('../store/index.ts').Db) => Promise<T>): Promise<T> {
+  const { openConfiguredDb, migrate } = await import('../store/index.ts');
+  const { allMigrationDirs } = await import('../store/modules.ts');
+  const db = await openConfiguredDb(dataDir);
+  try {
+    await migrate(db, allMigrationDirs());
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}

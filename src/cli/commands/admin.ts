@@ -2,19 +2,7 @@
 // (DATABASE_URL, else PGlite in --data; with PGlite stop `ssk serve` first or use the admin API).
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { runCommand } from '../command.ts';
-
-async function withDb<T>(data: string, fn: (db: import('../../store/index.ts').Db) => Promise<T>): Promise<T> {
-  const { openConfiguredDb, migrate } = await import('../../store/index.ts');
-  const { allMigrationDirs } = await import('../../store/modules.ts');
-  const db = await openConfiguredDb(data);
-  try {
-    await migrate(db, allMigrationDirs());
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
+import { runCommand, withDb } from '../command.ts';
 
 function out(json: boolean | undefined, data: unknown, text: () => string) {
   process.stdout.write(json ? JSON.stringify(data, null, 2) + '\n' : text() + '\n');

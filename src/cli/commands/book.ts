@@ -1,19 +1,7 @@
 // `ssk book …`: health-book operations on the gateway's database, and offline QR verification.
 // Reading a citizen's book is not offered here: books are read through the API, under consent and audit.
 import type { Command } from 'commander';
-import { EXIT, runCommand } from '../command.ts';
-
-async function withDb<T>(dir: string, fn: (db: import('../../store/index.ts').Db) => Promise<T>): Promise<T> {
-  const { openConfiguredDb, migrate } = await import('../../store/index.ts');
-  const { allMigrationDirs } = await import('../../store/modules.ts');
-  const db = await openConfiguredDb(dir);
-  try {
-    await migrate(db, allMigrationDirs());
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
+import { EXIT, runCommand, withDb } from '../command.ts';
 
 export function register(program: Command) {
   const book = program.command('book').description('Sổ sức khỏe: chia sẻ, mã QR, hạn 24 giờ / health book: sharing, QR codes, 24-hour limit');

@@ -1,19 +1,7 @@
 // `ssk registry …`: facilities, pharmacies, practitioners — import CSV, list, issue a facility
 // code, show a facility's certificates with their validity.
 import type { Command } from 'commander';
-import { EXIT, printProblems, runCommand } from '../command.ts';
-
-async function withDb<T>(dataDir: string, fn: (db: import('../../store/index.ts').Db) => Promise<T>): Promise<T> {
-  const { openConfiguredDb, migrate } = await import('../../store/index.ts');
-  const { allMigrationDirs } = await import('../../store/modules.ts');
-  const db = await openConfiguredDb(dataDir);
-  try {
-    await migrate(db, allMigrationDirs());
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
+import { EXIT, printProblems, runCommand, withDb } from '../command.ts';
 
 async function kindArg(s: string) {
   const { kindOf } = await import('../../registry/index.ts');

@@ -1,19 +1,7 @@
 // `ssk report …`: monitoring KPIs for an area and period, aggregate refresh, and the monthly
 // report (XLSX / CSV / PDF) kept in the database and written to a file.
 import type { Command } from 'commander';
-import { EXIT, runCommand } from '../command.ts';
-
-async function withDb<T>(dataDir: string, fn: (db: import('../../store/index.ts').Db) => Promise<T>): Promise<T> {
-  const { openConfiguredDb, migrate } = await import('../../store/index.ts');
-  const { allMigrationDirs } = await import('../../store/modules.ts');
-  const db = await openConfiguredDb(dataDir);
-  try {
-    await migrate(db, allMigrationDirs());
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
+import { EXIT, runCommand, withDb } from '../command.ts';
 
 export function register(program: Command) {
   const rep = program.command('report').description('Giám sát và báo cáo tháng / monitoring and monthly reports');
