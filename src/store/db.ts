@@ -110,6 +110,14 @@ class PostgresDb implements Db {
   }
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
+    // A checked-out client's connection may be dropped (server restart, pg_terminate_backend):
+    // pg then emits 'error' on the client, which would crash the process without a listener.
+    // The failing query rejects anyway; the broken client is destroyed on release.
+    let broken: Error | undefined;
+    const onError = (e: Error) => {
+      broken = e;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const tx: Queryable = {
@@ -126,11 +134,14 @@ class PostgresDb implements Db {
       return out;
     } catch (e) {
       try {
-        await client.query('ROLLBACK');
-      } catch {}
+        if (!broken) await client.query('ROLLBACK');
+      } catch (re) {
+        broken = re as Error;
+      }
       throw e;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
   async close() {

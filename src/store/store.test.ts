@@ -117,3 +117,25 @@ test('PGlite data directory is locked against a second opener and persists', asy
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('PostgreSQL: a connection dropped inside a transaction rejects that transaction only; the process and the pool go on', { skip: !process.env.DATABASE_URL && 'DATABASE_URL is not set (PostgreSQL only)' }, async () => {
+  const t = await openTestDb('postgres');
+  try {
+    const pid = await t.db.transaction(async (tx) => (await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+    const long = t.db.transaction(async (tx) => {
+      const me = (await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      await tx.query('SELECT pg_sleep(5)');
+      return me;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const victims = await t.db.query<{ n: number }>(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(5)%' AND pid <> pg_backend_pid()`,
+    );
+    assert.equal(victims.rows[0].n, 1);
+    await assert.rejects(long);
+    for (let i = 0; i < 3; i++) assert.equal((await t.db.query<{ one: number }>('SELECT 1 AS one')).rows[0].one, 1);
+    assert.equal(typeof pid, 'number');
+  } finally {
+    await t.cleanup();
+  }
+});
