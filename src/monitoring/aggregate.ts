@@ -25,6 +25,12 @@ export async function refreshAggregates(db: Db, period: Period | { from: string;
   const fac = facilities?.length ? facilities : null;
   const book = await hasTable(db, 'book_feed');
   const certs = await hasTable(db, 'book_certificate');
+  // Every package received: the gateway keeps accepted/partial packages in package_archive and
+  // each rejected submission in package_rejection (src/gateway); both count as received.
+  const rejections = await hasTable(db, 'package_rejection');
+  const RECEIVED = `(SELECT id, macskcb, kind, received_at, status, certificate_id, receipt FROM package_archive${
+    rejections ? ` UNION ALL SELECT -id, macskcb, kind, received_at, 'rejected', NULL::bigint, receipt FROM package_rejection` : ''
+  })`;
   const params = [fromTs, toTs, settings.onTimeMinutes, fac, p.from, p.to];
   const facFilter = (col: string, n = 4) => `($${n}::text[] IS NULL OR ${col} = ANY($${n}::text[]))`;
   const sql = `
@@ -70,7 +76,7 @@ pk AS (
     count(*) FILTER (WHERE certificate_id IS NOT NULL) AS packages_signed,
     count(*) FILTER (WHERE status = 'rejected') AS packages_rejected,
     count(*) FILTER (WHERE status = 'partial') AS packages_partial
-  FROM package_archive WHERE kind = 'dossier' AND received_at >= $1 AND received_at < $2 AND ${facFilter('macskcb')}
+  FROM ${RECEIVED} pa WHERE kind = 'dossier' AND received_at >= $1 AND received_at < $2 AND ${facFilter('macskcb')}
   GROUP BY 1, 2
 ),
 ck AS (
@@ -129,7 +135,7 @@ INSERT INTO mon_reason (day, macskcb, province, district, code, n)
 SELECT x.day, x.macskcb, coalesce(nullif(rf.province, ''), fa.province, ''), coalesce(rf.district, ''), x.code, count(DISTINCT x.id)
 FROM (
   SELECT p.id, ${LOCAL('p.received_at')} AS day, p.macskcb, pr->>'code' AS code
-  FROM package_archive p
+  FROM ${RECEIVED} p
   CROSS JOIN LATERAL (
     SELECT pr FROM jsonb_array_elements(CASE WHEN jsonb_typeof(p.receipt->'problems') = 'array' THEN p.receipt->'problems' ELSE '[]'::jsonb END) pr
     UNION ALL
