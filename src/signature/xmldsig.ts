@@ -3,12 +3,13 @@
 // comments, RSA-SHA256, SHA-256, the signer's certificate in KeyInfo. Our own narrow verifier
 // (ENGINEERING.md "A safe verifier, in order"); xml-crypto and xmlsec1 are test oracles only.
 // Pure: libxml2-wasm for parsing and canonicalization, node:crypto for the cryptography.
-import { createHash, verify as rsaVerify, X509Certificate, type Hash } from 'node:crypto';
+import { verify as rsaVerify, X509Certificate } from 'node:crypto';
 import { XmlElement, XmlText, XmlCData, type XmlDocument, type XmlNode } from 'libxml2-wasm';
 import { XmlComment } from 'libxml2-wasm';
 import { problem, ProblemError, type Problem } from '../errors/index.ts';
 import { parseXml, hasDtd, rootPtr, firstElementPtr, nextElementPtr, namePtr, XML_ERRORS } from '../standard/xml.ts';
 import { SIG } from './errors.ts';
+import { c14nDigest } from './digest.ts';
 import { certificateInfo, chainsToAnchor, checkSigningCertificate, type Signer } from './certs.ts';
 
 export const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
@@ -29,19 +30,6 @@ export const SIGNATURE_CONTAINER = 'CHUKYDONVI';
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
 const ELEMENT = 1;
-
-/** A libxml2 output handler that feeds a hash (no copy of the canonical form is kept). */
-function hashSink(h: Hash) {
-  return {
-    write(buf: Uint8Array): number {
-      h.update(buf);
-      return buf.byteLength;
-    },
-    close(): boolean {
-      return true;
-    },
-  };
-}
 
 function bytesSink() {
   const parts: Buffer[] = [];
@@ -150,9 +138,7 @@ export async function signXml(bytes: Uint8Array, signer: Signer, opts: { maxByte
   try {
     const last = lastElementChild(doc1.root);
     if (last?.name !== SIGNATURE_CONTAINER) throw ProblemError.of(SIG.SIG_MISPLACED, SIGNATURE_CONTAINER);
-    const h = createHash('sha256');
-    doc1.canonicalize(hashSink(h), { mode: 0, withComments: false });
-    digest = h.digest('base64');
+    digest = c14nDigest(doc1, rootPtr(doc1), 'sha256').toString('base64');
   } finally {
     doc1.dispose();
   }
@@ -499,9 +485,7 @@ function verifyDoc(doc: XmlDocument, opts: VerifyOptions, bytes?: Uint8Array): V
   if (!sigOk) return fail(problem(SIG.SIG_SIGNATURE_MISMATCH, `${path}/SignatureValue`));
   // 2. The digest of the whole document without the Signature (enveloped transform, C14N 1.0).
   sigEl.remove();
-  const h = createHash(digestHash);
-  doc.canonicalize(hashSink(h), { mode: 0, withComments: false });
-  const actual = h.digest();
+  const actual = c14nDigest(doc, rootPtr(doc), digestHash);
   if (actual.length !== digestValue.length || !actual.equals(digestValue)) return fail(problem(SIG.SIG_DIGEST_MISMATCH, rootName));
   return {
     ok: true,
