@@ -82,22 +82,22 @@ function signatureXml(digestB64: string, signatureB64: string, certB64: string):
 }
 
 /**
- * Locate the CHUKYDONVI element as text: [start, end) of the element, or the insertion point
- * before the root's end tag when it is missing. The parse afterwards proves the location.
+ * Locate the CHUKYDONVI element in the bytes (tags are ASCII, so byte offsets are safe in UTF-8):
+ * [start, end) of the element, or the insertion point before the root's end tag when it is
+ * missing. The parse afterwards proves the location.
  */
-function locateContainer(text: string, root: string): { start: number; end: number; present: boolean } {
-  const closeRoot = text.lastIndexOf(`</${root}`);
+function locateContainer(buf: Buffer, root: string): { start: number; end: number; present: boolean } {
+  const closeRoot = buf.lastIndexOf(`</${root}`);
   if (closeRoot < 0) throw ProblemError.of(SIG.SIG_XML_INVALID, root, { detail: 'no end tag of the root' });
-  const open = text.lastIndexOf(`<${SIGNATURE_CONTAINER}`, closeRoot);
+  const open = closeRoot > 0 ? buf.lastIndexOf(`<${SIGNATURE_CONTAINER}`, closeRoot - 1) : -1;
   if (open >= 0) {
-    const after = text[open + SIGNATURE_CONTAINER.length + 1];
-    if (after === '>' || after === '/' || after === ' ' || after === '\t' || after === '\r' || after === '\n') {
-      const gt = text.indexOf('>', open);
-      if (text[gt - 1] === '/') return { start: open, end: gt + 1, present: true };
-      const close = text.indexOf(`</${SIGNATURE_CONTAINER}>`, gt);
+    const after = buf[open + SIGNATURE_CONTAINER.length + 1];
+    if (after === 0x3e /* > */ || after === 0x2f /* / */ || after === 0x20 || after === 0x09 || after === 0x0d || after === 0x0a) {
+      const gt = buf.indexOf(0x3e, open);
+      if (buf[gt - 1] === 0x2f) return { start: open, end: gt + 1, present: true };
+      const close = buf.indexOf(`</${SIGNATURE_CONTAINER}>`, gt);
       if (close >= 0 && close < closeRoot) {
-        const inner = text.slice(gt + 1, close);
-        if (inner.trim() !== '') throw ProblemError.of(SIG.SIG_ALREADY_SIGNED, SIGNATURE_CONTAINER);
+        if (buf.toString('utf8', gt + 1, close).trim() !== '') throw ProblemError.of(SIG.SIG_ALREADY_SIGNED, SIGNATURE_CONTAINER);
         return { start: open, end: close + SIGNATURE_CONTAINER.length + 3, present: true };
       }
     }
@@ -126,13 +126,14 @@ export async function signXml(bytes: Uint8Array, signer: Signer, opts: { maxByte
   } finally {
     input.dispose();
   }
-  const text = Buffer.from(bytes).toString('utf8');
-  const loc = locateContainer(text, root);
-  const head = text.slice(0, loc.start);
-  const tail = text.slice(loc.end);
-  const emptyContainer = `<${SIGNATURE_CONTAINER}></${SIGNATURE_CONTAINER}>`;
+  // Byte slices, no UTF-8 decode and re-encode of the whole document.
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const loc = locateContainer(buf, root);
+  const head = buf.subarray(0, loc.start);
+  const tail = buf.subarray(loc.end);
+  const emptyContainer = Buffer.from(`<${SIGNATURE_CONTAINER}></${SIGNATURE_CONTAINER}>`);
   // 1. Digest of the document as the verifier will see it after the enveloped transform.
-  const unsigned = Buffer.from(head + emptyContainer + tail, 'utf8');
+  const unsigned = Buffer.concat([head, emptyContainer, tail]);
   const doc1 = parseChecked(unsigned, maxBytes);
   let digest: string;
   try {
@@ -144,8 +145,8 @@ export async function signXml(bytes: Uint8Array, signer: Signer, opts: { maxByte
   }
   // 2. Canonical SignedInfo in the context of the document (inherits the root's namespaces).
   const certB64 = signer.certificateDer.toString('base64');
-  const withSig = head + `<${SIGNATURE_CONTAINER}>` + signatureXml(digest, '', certB64) + `</${SIGNATURE_CONTAINER}>` + tail;
-  const doc2 = parseChecked(Buffer.from(withSig, 'utf8'), maxBytes + 64 * 1024);
+  const container = (value: string) => Buffer.from(`<${SIGNATURE_CONTAINER}>` + signatureXml(digest, value, certB64) + `</${SIGNATURE_CONTAINER}>`);
+  const doc2 = parseChecked(Buffer.concat([head, container(''), tail]), maxBytes + 64 * 1024);
   let signedInfo: Buffer;
   try {
     const si = doc2.get('/*/*[local-name()="CHUKYDONVI"][last()]/ds:Signature/ds:SignedInfo', { ds: DSIG_NS });
@@ -164,7 +165,7 @@ export async function signXml(bytes: Uint8Array, signer: Signer, opts: { maxByte
     throw ProblemError.of(SIG.SIG_SIGNER_FAILED, 'signer');
   }
   if (!Buffer.isBuffer(value) || value.length === 0) throw ProblemError.of(SIG.SIG_SIGNER_FAILED, 'signer');
-  return Buffer.from(head + `<${SIGNATURE_CONTAINER}>` + signatureXml(digest, value.toString('base64'), certB64) + `</${SIGNATURE_CONTAINER}>` + tail, 'utf8');
+  return Buffer.concat([head, container(value.toString('base64')), tail]);
 }
 
 function parseChecked(bytes: Uint8Array, maxBytes: number): XmlDocument {
