@@ -265,3 +265,26 @@ test('the queue SQL on every database kind (PGlite; PostgreSQL when DATABASE_URL
     }
   }
 });
+
+test('group commit: files arriving together are each acknowledged after being stored, duplicates and an invalid file in the same group', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ssk-con-'));
+  const conn = await startConnector(cfgFor(dir, await deadPort()), { memoryDb: true, passive: true });
+  try {
+    const files = Array.from({ length: 30 }, (_, i) => buildPackage(validPackage({ count: 1, seed: 700 + i })));
+    // Same bytes twice in one group, plus an invalid file: one row per distinct content, every call answered.
+    const reports = await Promise.all([...files, files[0], Buffer.from('not xml')].map((b, i) => conn.submit(b, `g${i}.xml`)));
+    assert.equal(reports.length, 32);
+    const spooled = readdirSync(conn.folders.spoolIn).filter((n) => n.endsWith('.xml') && !n.startsWith('.'));
+    assert.equal(spooled.length, 31, 'every distinct file is in the spool (no temporary names left)');
+    for (let i = 0; i < 30; i++) assert.equal(reports[i].state, 'processed');
+    assert.equal(reports[30].fileId, reports[0].fileId, 'same bytes → same file');
+    assert.equal(reports[31].state, 'rejected');
+    assert.equal(new Set(reports.slice(0, 30).map((r) => r.fileId)).size, 30);
+    assert.equal(reports.slice(0, 30).reduce((n, r) => n + r.queued.length, 0), 30);
+    const s = await conn.status();
+    assert.equal(s.items.queued, 30);
+  } finally {
+    await conn.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

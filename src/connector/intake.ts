@@ -8,7 +8,7 @@ import { validateBytes, parseCheckIn, validateRows, parseDateTime, maLkOf, type 
 import { problem, isProblemError, formatProblem, type Problem } from '../errors/index.ts';
 import type { Db, Queryable } from '../store/index.ts';
 import { CON } from './errors.ts';
-import { writeDurable, readSpool, freeName, type Folders } from './spool.ts';
+import { writeDurableGroup, readSpool, freeName, type Folders } from './spool.ts';
 import type { ConnectorConfig } from './config.ts';
 
 export interface IntakeReport {
@@ -36,17 +36,58 @@ function sniff(bytes: Uint8Array): 'package' | 'checkin' | 'unknown' {
 
 const safeName = (n: string) => basename(n).replace(/[^\w.\-]+/g, '_').slice(0, 120) || 'file.xml';
 
-/** Store the bytes durably (fsynced spool file, then a database row). Same bytes again → the same file id. */
-export async function storeFile(db: Db, f: Folders, bytes: Uint8Array, name: string, source: 'folder' | 'http' | 'spool' | 'resend', replace = false): Promise<{ fileId: number; sha256: string; isNew: boolean }> {
-  const sha = sha256(bytes);
-  const path = writeDurable(f.spoolIn, `${sha}.xml`, bytes);
-  const ins = await db.query<{ id: number }>(
-    `INSERT INTO con_file (sha256, name, source, spool_path, replace) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING RETURNING id`,
-    [sha, safeName(name), source, path, replace],
-  );
-  if (ins.rows[0]) return { fileId: ins.rows[0].id, sha256: sha, isNew: true };
-  const ex = await db.query<{ id: number }>(`SELECT id FROM con_file WHERE sha256 = $1`, [sha]);
-  return { fileId: ex.rows[0].id, sha256: sha, isNew: false };
+type StoreReq = { bytes: Uint8Array; sha: string; name: string; source: 'folder' | 'http' | 'spool' | 'resend'; replace: boolean; resolve: (r: { fileId: number; sha256: string; isNew: boolean }) => void; reject: (e: unknown) => void };
+type Group = { pending: StoreReq[]; running: boolean };
+const groups = new WeakMap<Db, Map<string, Group>>();
+
+async function flushGroup(db: Db, dir: string, g: Group): Promise<void> {
+  g.running = true;
+  try {
+    while (g.pending.length) {
+      const reqs = g.pending.splice(0, g.pending.length);
+      try {
+        // One fsync per file, one folder fsync and one transaction for everything that arrived together.
+        const paths = writeDurableGroup(dir, reqs.map((r) => ({ name: `${r.sha}.xml`, bytes: r.bytes })));
+        const out = await db.transaction(async (tx) => {
+          const res: { fileId: number; isNew: boolean }[] = [];
+          for (let i = 0; i < reqs.length; i++) {
+            const r = reqs[i];
+            const ins = await tx.query<{ id: number }>(
+              `INSERT INTO con_file (sha256, name, source, spool_path, replace) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING RETURNING id`,
+              [r.sha, safeName(r.name), r.source, paths[i], r.replace],
+            );
+            if (ins.rows[0]) res.push({ fileId: ins.rows[0].id, isNew: true });
+            else res.push({ fileId: (await tx.query<{ id: number }>(`SELECT id FROM con_file WHERE sha256 = $1`, [r.sha])).rows[0].id, isNew: false });
+          }
+          return res;
+        });
+        // Acknowledged only now: the group's files and rows are stored.
+        reqs.forEach((r, i) => r.resolve({ fileId: out[i].fileId, sha256: r.sha, isNew: out[i].isNew }));
+      } catch (e) {
+        for (const r of reqs) r.reject(e);
+      }
+    }
+  } finally {
+    g.running = false;
+  }
+}
+
+/**
+ * Store the bytes durably (fsynced spool file, then a database row). Same bytes again → the same file id.
+ * Files arriving together are stored as one group (group commit); each call resolves only after its group is stored.
+ */
+export function storeFile(db: Db, f: Folders, bytes: Uint8Array, name: string, source: 'folder' | 'http' | 'spool' | 'resend', replace = false): Promise<{ fileId: number; sha256: string; isNew: boolean }> {
+  let byDir = groups.get(db);
+  if (!byDir) groups.set(db, (byDir = new Map()));
+  let g = byDir.get(f.spoolIn);
+  if (!g) byDir.set(f.spoolIn, (g = { pending: [], running: false }));
+  const group = g;
+  return new Promise((resolve, reject) => {
+    group.pending.push({ bytes, sha: sha256(bytes), name, source, replace, resolve, reject });
+    if (group.running) return; // the running flush takes it in its next round
+    group.running = true;
+    setImmediate(() => void flushGroup(db, f.spoolIn, group));
+  });
 }
 
 function errorsOf(ps: Problem[]): Problem[] {
@@ -95,7 +136,6 @@ export async function processFile(db: Db, cfg: ConnectorConfig, fileId: number):
   if (row.state !== 'received' && row.report) return row.report as IntakeReport;
   const bytes = readSpool(row.spool_path);
   const report: IntakeReport = { fileId, sha256: row.sha256, name: row.name, state: 'processed', kind: sniff(bytes), queued: [], duplicates: [], rejected: [], problems: [] };
-  type Work = { kind: 'dossier' | 'checkin'; maLk: string; content: unknown; end: Date | null; macskcb: string };
   const work: Work[] = [];
   if (bytes.byteLength > cfg.maxFileBytes) {
     report.problems.push(problem(CON.CON_FILE_TOO_LARGE, '', { limit: cfg.maxFileBytes }));
@@ -129,22 +169,73 @@ export async function processFile(db: Db, cfg: ConnectorConfig, fileId: number):
   } else {
     report.problems.push(problem(CON.CON_FILE_KIND, ''));
   }
-  const mine = await db.transaction(async (tx) => {
-    const again = (await tx.query(`SELECT state, report FROM con_file WHERE id = $1 FOR UPDATE`, [fileId])).rows[0];
-    if (again.state !== 'received') return false;
-    for (const w of work) {
-      const r = await insertItem(tx, fileId, w.kind, w.macskcb, w.maLk, w.content, w.end, row.replace);
-      if (r.duplicate) report.duplicates.push(w.maLk);
-      else report.queued.push({ itemId: r.itemId, maLk: w.maLk, replaces: r.replaces });
-    }
-    if (report.problems.length || report.rejected.length) report.state = 'rejected';
-    await tx.query(`UPDATE con_file SET state = $2, report = $3::jsonb, processed_at = now() WHERE id = $1`, [fileId, report.state, JSON.stringify(report)]);
-    if (report.state === 'rejected') await tx.query(`INSERT INTO con_event (level, kind, detail) VALUES ('warn', 'file.rejected', $1::jsonb)`, [JSON.stringify({ fileId, name: row.name, problems: report.problems.length, dossiers: report.rejected.length })]);
-    return true;
-  });
+  const mine = await commitGrouped(db, { fileId, name: row.name, replace: row.replace, report, work });
   // Processed here: the report as stored; processed meanwhile by another caller: theirs.
   if (mine) return JSON.parse(JSON.stringify(report)) as IntakeReport;
   return (await db.query(`SELECT report FROM con_file WHERE id = $1`, [fileId])).rows[0].report as IntakeReport;
+}
+
+type Work = { kind: 'dossier' | 'checkin'; maLk: string; content: unknown; end: Date | null; macskcb: string };
+type Commit = { fileId: number; name: string; replace: boolean; report: IntakeReport; work: Work[] };
+
+async function commitOne(tx: Queryable, c: Commit): Promise<boolean> {
+  const { fileId, report } = c;
+  const again = (await tx.query(`SELECT state, report FROM con_file WHERE id = $1 FOR UPDATE`, [fileId])).rows[0];
+  if (again.state !== 'received') return false;
+  for (const w of c.work) {
+    const r = await insertItem(tx, fileId, w.kind, w.macskcb, w.maLk, w.content, w.end, c.replace);
+    if (r.duplicate) report.duplicates.push(w.maLk);
+    else report.queued.push({ itemId: r.itemId, maLk: w.maLk, replaces: r.replaces });
+  }
+  if (report.problems.length || report.rejected.length) report.state = 'rejected';
+  await tx.query(`UPDATE con_file SET state = $2, report = $3::jsonb, processed_at = now() WHERE id = $1`, [fileId, report.state, JSON.stringify(report)]);
+  if (report.state === 'rejected') await tx.query(`INSERT INTO con_event (level, kind, detail) VALUES ('warn', 'file.rejected', $1::jsonb)`, [JSON.stringify({ fileId, name: c.name, problems: report.problems.length, dossiers: report.rejected.length })]);
+  return true;
+}
+
+const fresh = (r: IntakeReport) => ({ queued: [...r.queued], duplicates: [...r.duplicates], state: r.state });
+type CommitReq = { c: Commit; resolve: (v: boolean) => void; reject: (e: unknown) => void };
+const commitGroups = new WeakMap<Db, { pending: CommitReq[]; running: boolean }>();
+
+/** Queue items of files validated together go in one transaction (group commit); alone if the group fails. */
+function commitGrouped(db: Db, c: Commit): Promise<boolean> {
+  let g = commitGroups.get(db);
+  if (!g) commitGroups.set(db, (g = { pending: [], running: false }));
+  const group = g;
+  return new Promise((resolve, reject) => {
+    group.pending.push({ c, resolve, reject });
+    if (group.running) return;
+    group.running = true;
+    setImmediate(async () => {
+      try {
+        while (group.pending.length) {
+          const reqs = group.pending.splice(0, group.pending.length);
+          const before = reqs.map((r) => fresh(r.c.report));
+          try {
+            const out = await db.transaction(async (tx) => {
+              const res: boolean[] = [];
+              for (const r of reqs) res.push(await commitOne(tx, r.c));
+              return res;
+            });
+            reqs.forEach((r, i) => r.resolve(out[i]));
+          } catch {
+            // One file's failure must not fail the others: each on its own, from its state before.
+            for (let i = 0; i < reqs.length; i++) {
+              const r = reqs[i];
+              Object.assign(r.c.report, before[i], { queued: [...before[i].queued], duplicates: [...before[i].duplicates] });
+              try {
+                r.resolve(await db.transaction((tx) => commitOne(tx, r.c)));
+              } catch (e) {
+                r.reject(e);
+              }
+            }
+          }
+        }
+      } finally {
+        group.running = false;
+      }
+    });
+  });
 }
 
 /** A readable report (Vietnamese first, English beside it). Never contains patient names. */

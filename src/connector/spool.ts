@@ -59,6 +59,34 @@ export function writeDurable(dir: string, name: string, bytes: Uint8Array): stri
   return path;
 }
 
+/**
+ * Group commit: write several files durably at once — each written to a temporary name and
+ * fsynced, then all renamed and the folder fsynced once. Existing names are kept (same bytes).
+ */
+export function writeDurableGroup(dir: string, entries: { name: string; bytes: Uint8Array }[]): string[] {
+  const paths = entries.map((e) => join(dir, e.name));
+  const todo: { tmp: string; path: string }[] = [];
+  const seen = new Set<string>();
+  entries.forEach((e, i) => {
+    const path = paths[i];
+    if (seen.has(path) || existsSync(path)) return;
+    seen.add(path);
+    const tmp = join(dir, `.${e.name}.${process.pid}.tmp`);
+    const fd = openSync(tmp, 'w');
+    try {
+      let off = 0;
+      while (off < e.bytes.byteLength) off += writeSync(fd, e.bytes, off, e.bytes.byteLength - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    todo.push({ tmp, path });
+  });
+  for (const t of todo) renameSync(t.tmp, t.path);
+  if (todo.length) fsyncDir(dir);
+  return paths;
+}
+
 /** A free name in dir for `name` (adds -1, -2 … before the extension). */
 export function freeName(dir: string, name: string): string {
   if (!existsSync(join(dir, name))) return name;

@@ -64,6 +64,7 @@ export class Watcher {
       const now = Date.now();
       const present = new Set(names);
       for (const k of this.#seen.keys()) if (!present.has(k)) this.#seen.delete(k);
+      const ready: { path: string; name: string }[] = [];
       for (const name of names.sort()) {
         if (this.#stopped) return;
         if (TEMP.test(name)) continue;
@@ -80,12 +81,20 @@ export class Watcher {
           this.#seen.set(name, { size: st.size, mtime: st.mtimeMs, since: now });
           if (this.#cfg.stableMs > 0) continue;
         } else if (now - prev.since < this.#cfg.stableMs) continue;
-        try {
-          await this.take(path, name);
-          this.#seen.delete(name);
-        } catch (e) {
-          this.#onError(e);
-        }
+        ready.push({ path, name });
+      }
+      // Files found together are taken together: their spool writes and rows are group-committed.
+      for (let i = 0; i < ready.length && !this.#stopped; i += 64) {
+        await Promise.all(
+          ready.slice(i, i + 64).map(async ({ path, name }) => {
+            try {
+              await this.take(path, name);
+              this.#seen.delete(name);
+            } catch (e) {
+              this.#onError(e);
+            }
+          }),
+        );
       }
     };
     this.#busy = this.#busy.then(run, run);
