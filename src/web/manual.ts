@@ -72,7 +72,9 @@ export const FORM_KINDS: FormKind[] = [
   { key: 'giay-chung-sinh', vi: 'Giấy chứng sinh', en: 'Birth certificate', tables: () => [stdTable('XML1'), stdTable('XML9')], path: 'package' },
   { key: 'giay-bao-tu', vi: 'Giấy báo tử', en: 'Death notice', tables: () => [certTable('death_notice')], path: 'death_notice' },
   { key: 'kham-suc-khoe-lai-xe', vi: 'Giấy khám sức khỏe lái xe', en: 'Driving-licence health check', tables: () => [certTable('driving_check')], path: 'driving_check' },
-  { key: 'ho-so', vi: 'Cả hồ sơ (bảng 1 — tổng hợp)', en: 'A whole dossier (table 1 — summary)', tables: () => [stdTable('XML1')], path: 'package' },
+  // A whole dossier: the summary plus one row each of medicines, services/supplies, results and
+  // clinical progress; a table left entirely blank is left out of the package (XML1 never is).
+  { key: 'ho-so', vi: 'Cả hồ sơ (bảng 1–5)', en: 'A whole dossier (tables 1–5)', tables: () => (['XML1', 'XML2', 'XML3', 'XML4', 'XML5'] as const).map((c) => stdTable(c)), path: 'package' },
 ];
 
 function inputFor(table: string, f: FormField, value: string, error?: Problem): SafeHtml {
@@ -115,7 +117,7 @@ function formPage(ctx: PageCtx, kind: FormKind, values: Record<string, string>, 
     notice: html`${notice ?? ''}${problems.length ? alertBox('error', html`<p>${tr(L, 'Biểu mẫu có lỗi, xem từng trường bên dưới.', 'The form has problems; see each field below.')}</p>${problemList(ctx, problems)}`) : ''}`,
     body: html`<p class="hint">${tr(L, 'Các trường có dấu * là bắt buộc. Biểu mẫu kiểm tra khi bạn gõ theo quy tắc của danh mục chuẩn, và kiểm tra lại trên máy chủ trước khi gửi.', 'Fields marked * are required. The form checks as you type with the standard catalogue’s rules, and again on the server before sending.')}</p>
 <form method="post" action="/co-so/nhap-tay/${kind.key}" data-validate novalidate>${csrfField(ctx)}
-${kind.tables().map((t) => html`<fieldset><legend>${t.code} — ${t.title}</legend><div class="form-grid">${t.fields.map((f) => inputFor(t.code, f, values[`${t.code}.${f.name}`] ?? '', at.get(`${t.code}.${f.name}`)))}</div></fieldset>`)}
+${kind.tables().map((t, i) => html`<fieldset${kind.key === 'ho-so' && i > 0 ? html` data-optional` : ''}><legend>${t.code} — ${t.title}</legend><div class="form-grid">${t.fields.map((f) => inputFor(t.code, f, values[`${t.code}.${f.name}`] ?? '', at.get(`${t.code}.${f.name}`)))}</div></fieldset>`)}
 ${signing}
 <p><button type="submit">${tr(L, kind.path === 'package' ? 'Kiểm tra, ký và gửi' : 'Kiểm tra và gửi', kind.path === 'package' ? 'Check, sign and send' : 'Check and send')}</button></p>
 </form>`,
@@ -174,7 +176,10 @@ export async function registerManualForms(app: FastifyInstance, deps: WebDeps & 
 
     const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
     const tables: Partial<Record<TableCode, Row[]>> = {};
-    for (const [code, row] of Object.entries(rows)) tables[code as TableCode] = [row];
+    for (const [code, row] of Object.entries(rows)) {
+      if (code !== 'XML1' && Object.values(row).every((v) => v === '')) continue;
+      tables[code as TableCode] = [row];
+    }
     const pkg = { macskcb, ngayLap: today, dossiers: [{ tables }] };
     const v = validatePackage(pkg);
     const problems = [...v.problems, ...v.dossiers.flatMap((d) => d.problems)].filter((p, i, a) => a.findIndex((q) => q.code === p.code && q.path === p.path) === i);

@@ -127,6 +127,24 @@ export async function facilityJourney(gw: TestGateway, b: BrowserSession): Promi
   assert.match(birthReceipt, /Đã chấp nhận/, birthReceipt.slice(0, 600));
   await b.shot('facility-birth-certificate-receipt');
 
+  // A whole dossier typed by hand: summary, one medicine, one service, results and clinical
+  // progress; the totals cross-table rules hold, so the pipeline accepts it.
+  await page.getByRole('link', { name: 'Nhập tay giấy tờ' }).click();
+  await page.getByRole('link', { name: /^Cả hồ sơ/ }).click();
+  assert.deepEqual(await b.unlabelled(), []);
+  const whole = validDossier({ macskcb: fac.macskcb, kind: 'inpatient', drugs: 1, services: 1, personalId: '001095000777', seed: 12 });
+  const fillWhole: [string, string][] = [];
+  for (const code of ['XML1', 'XML2', 'XML3', 'XML4', 'XML5'] as const) for (const [k, v] of Object.entries(whole.tables[code]?.[0] ?? {})) if (v) fillWhole.push([`${code}.${k}`, v]);
+  await page.evaluate(`(${JSON.stringify(fillWhole)}).forEach(([n, v]) => { const el = document.querySelector('[name="' + n + '"]'); if (el) el.value = v; })`);
+  await page.getByLabel('Ký bằng khóa tải lên (PEM)').check();
+  await page.getByLabel(/^Khóa riêng \(PEM\)/).fill(fac.keyPem);
+  await page.getByLabel('Chứng thư (PEM)').fill(fac.certPem);
+  // The URL is the same before and after the POST: wait for the answer page itself.
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Kiểm tra, ký và gửi' }).click()]);
+  const wholeReceipt = await page.locator('main').innerText();
+  assert.match(wholeReceipt, /Đã chấp nhận/, wholeReceipt.slice(0, 800));
+  await b.shot('facility-whole-dossier-receipt');
+
   // The citizen gives a one-time consent code; the clinic receives them by CCCD and reads the book.
   const { code } = await grantConsent(db, { role: 'citizen', sub: PID }, { purpose: 'Khám chữa bệnh', minutes: 60 });
   await page.getByRole('link', { name: 'Tiếp nhận người bệnh' }).click();

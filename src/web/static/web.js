@@ -27,7 +27,7 @@
     var max = +input.getAttribute('maxlength') || 0;
     var codes = input.getAttribute('data-codes');
     var msg = '';
-    if (!v) { if (input.required) msg = M.required; }
+    if (!v) { if (input.required && !blankOptional(input)) msg = M.required; }
     else if (max && v.length > max) msg = M.length.replace('{n}', max);
     else if (type === 'number' && !/^-?\d+(\.\d+)?$/.test(v)) msg = M.number;
     else if (type === 'date' && !validDate(v, false)) msg = M.date;
@@ -37,6 +37,15 @@
     if (out) out.textContent = msg;
     if (msg) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
     return !msg;
+  }
+  // A table the form may leave out (fieldset[data-optional]) needs its required fields only once
+  // one of its fields is filled, as on the server.
+  function blankOptional(input) {
+    var fs = input.closest('fieldset[data-optional]');
+    if (!fs) return false;
+    var all = fs.querySelectorAll('input[data-type],textarea[data-type]');
+    for (var i = 0; i < all.length; i++) if (all[i].value.trim()) return false;
+    return true;
   }
   function wire(form) {
     var inputs = form.querySelectorAll('input[data-type],textarea[data-type]');
