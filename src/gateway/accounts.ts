@@ -145,6 +145,17 @@ export async function issueToken(
   return { token, info: tokenRow(r.rows[0]) };
 }
 
+/** Delete facade tokens (name 'facade', issued by /api/token/take) that expired more than
+ * `graceSeconds` ago; they can no longer authenticate. Called on each issue so they do not pile up.
+ * Other tokens (admin-issued, possibly audited) are kept. Returns how many were deleted. */
+export async function purgeExpiredFacadeTokens(db: Queryable, graceSeconds = 0): Promise<number> {
+  const r = await db.query(
+    `DELETE FROM api_token WHERE name = 'facade' AND expires_at IS NOT NULL AND expires_at < now() - make_interval(secs => $1)`,
+    [graceSeconds],
+  );
+  return r.rowCount;
+}
+
 export async function revokeToken(db: Queryable, id: number): Promise<TokenInfo> {
   const r = await db.query(`UPDATE api_token SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING *`, [id]);
   if (!r.rows.length) throw ProblemError.of(GW.GW_TOKEN_UNKNOWN, 'id', { id });

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import { randomBytes } from 'node:crypto';
-import { authenticate, checkFacadeLogin, issueToken, sha256hex, getFacility } from './accounts.ts';
+import { authenticate, checkFacadeLogin, issueToken, sha256hex, getFacility, purgeExpiredFacadeTokens } from './accounts.ts';
 import { submitPackage, submitCheckin, submitGdyk, type SubmitResult } from './pipeline.ts';
 import type { GatewayContext } from './app.ts';
 import type { Receipt } from './receipt.ts';
@@ -57,6 +57,7 @@ export async function facadeRoutes(app: FastifyInstance, ctx: GatewayContext) {
     }
     const acc = await checkFacadeLogin(ctx.db, b.username, b.password);
     if (!acc || acc.status !== 'active') return { maKetQua: '401', thongDiep: 'Sai tài khoản hoặc mật khẩu / wrong username or password' };
+    await purgeExpiredFacadeTokens(ctx.db);
     const idToken = randomBytes(24).toString('base64url');
     const expires = new Date(Date.now() + ctx.config.facadeTokenSeconds * 1000);
     const { token } = await issueToken(ctx.db, acc.macskcb, { name: 'facade', scopes: ['submit', 'read'], expiresAt: expires, idTokenHash: sha256hex(idToken) });

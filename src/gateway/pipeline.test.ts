@@ -237,6 +237,17 @@ for (const kind of dbKinds()) {
         assert.equal((await gw.db.query(`SELECT kind FROM package_archive WHERE sha256 = $1`, [sha(gd)])).rows[0].kind, 'gdyk');
         const notB64 = await send({ accessToken: tk.APIKey.access_token, tokenId: tk.APIKey.id_token }, { ...form, fileHSBase64: '***' });
         assert.equal(notB64.body.maKetQua, '205');
+        // Expired facade tokens are purged when the next one is issued; live ones and other tokens stay.
+        await gw.db.query(`UPDATE api_token SET expires_at = now() - interval '1 minute' WHERE id_token_hash = $1`, [createHash('sha256').update(tk.APIKey.id_token).digest('hex')]);
+        const before = Number((await gw.db.query(`SELECT count(*) AS n FROM api_token WHERE name <> 'facade' OR expires_at > now()`)).rows[0].n);
+        const tk2 = (await (await fetch(`${gw.url}/api/token/take`, { method: 'POST', body: new URLSearchParams({ username: f.username, password: md5Upper(f.password) }) })).json()) as any;
+        assert.equal(tk2.maKetQua, '200');
+        assert.equal(Number((await gw.db.query(`SELECT count(*) AS n FROM api_token WHERE name = 'facade' AND expires_at <= now()`)).rows[0].n), 0);
+        assert.equal(Number((await gw.db.query(`SELECT count(*) AS n FROM api_token`)).rows[0].n), before + 1);
+        const expired = await send({ accessToken: tk.APIKey.access_token, tokenId: tk.APIKey.id_token }, form);
+        assert.equal(expired.body.maKetQua, '401');
+        const fresh = await send({ accessToken: tk2.APIKey.access_token, tokenId: tk2.APIKey.id_token }, form);
+        assert.equal(fresh.body.maKetQua, '200', fresh.body.thongDiep);
       });
 
       await t.test('413 when the body exceeds the hard size limit', async () => {
