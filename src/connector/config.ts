@@ -6,7 +6,7 @@ import { ProblemError } from '../errors/index.ts';
 import { CON } from './errors.ts';
 
 export type Target =
-  /** A sosuckhoe gateway: POST /api/v1/packages and /api/v1/checkins with a facility API token. */
+  /** A sosuckhoe gateway: POST /api/v1/packages, /api/v1/checkins and /api/v1/assessments with a facility API token. */
   | { kind: 'sosuckhoe'; url: string; token: string }
   /** Any gateway speaking the national calls: token/take, guiHoSoXmlQD4750|QD3176, checkInKcb…. */
   | { kind: 'national'; url: string; username: string; password: string; edition?: '4750' | '3176'; maTinh?: string };

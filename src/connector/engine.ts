@@ -6,7 +6,7 @@
 // or held for a person (config unknownOutcome).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildPackage, buildCheckIn, type Dossier, type Row } from '../standard/index.ts';
+import { buildPackage, buildCheckIn, buildGdyk, type Dossier, type Row } from '../standard/index.ts';
 import { problem, type Problem } from '../errors/index.ts';
 import type { Db } from '../store/index.ts';
 import { CON } from './errors.ts';
@@ -14,7 +14,7 @@ import { writeDurable, readSpool, type Folders } from './spool.ts';
 import { backoffMs, type Sender, type SendOutcome } from './sender.ts';
 import type { PackageSigner } from './signing.ts';
 import type { ConnectorConfig } from './config.ts';
-import { sha256, storeFile, processFile } from './intake.ts';
+import { sha256, storeFile, processFile, type ItemKind } from './intake.ts';
 
 export interface EngineEvents {
   onEvent?(e: { kind: string; level: 'info' | 'warn' | 'error'; text: string }): void;
@@ -27,7 +27,7 @@ export function vnDate(d = new Date()): string {
 
 interface ItemRow {
   id: number;
-  kind: 'dossier' | 'checkin';
+  kind: ItemKind;
   macskcb: string;
   ma_lk: string;
   content: any;
@@ -97,8 +97,9 @@ export class Engine {
       )
     ).rows;
     if (rep.length) return this.#seal('dossier', rep, rep[0].ma_lk);
-    const ci = (await this.db.query<ItemRow>(`SELECT id, kind, macskcb, ma_lk, content, replaces, received_at FROM con_item WHERE state = 'queued' AND kind = 'checkin' ORDER BY id LIMIT 1`)).rows;
-    if (ci.length) return this.#seal('checkin', ci);
+    // Check-in (XML0) and medical-assessment (XML12) documents: one signed document per send.
+    const ci = (await this.db.query<ItemRow>(`SELECT id, kind, macskcb, ma_lk, content, replaces, received_at FROM con_item WHERE state = 'queued' AND kind IN ('checkin', 'gdyk') ORDER BY id LIMIT 1`)).rows;
+    if (ci.length) return this.#seal(ci[0].kind, ci);
     const rows = (
       await this.db.query<ItemRow & { size: number }>(
         `SELECT i.id, i.kind, i.macskcb, i.ma_lk, i.content, i.replaces, i.received_at, length(i.content::text) AS size FROM con_item i
@@ -125,12 +126,14 @@ export class Engine {
     return this.#seal('dossier', pick);
   }
 
-  async #seal(kind: 'dossier' | 'checkin', items: ItemRow[], replaces?: string): Promise<boolean> {
+  async #seal(kind: ItemKind, items: ItemRow[], replaces?: string): Promise<boolean> {
     const macskcb = items[0].macskcb;
     const unsigned =
       kind === 'checkin'
         ? buildCheckIn(macskcb, items[0].content as Row[])
-        : buildPackage({ macskcb, ngayLap: vnDate(), dossiers: items.map((i) => ({ tables: i.content }) as Dossier) });
+        : kind === 'gdyk'
+          ? buildGdyk(items[0].content as Row[])
+          : buildPackage({ macskcb, ngayLap: vnDate(), dossiers: items.map((i) => ({ tables: i.content }) as Dossier) });
     let signed: Buffer;
     try {
       signed = await this.signer.sign(unsigned);

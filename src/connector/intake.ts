@@ -1,10 +1,11 @@
 // Intake: store an input durably (spool + database row) before it is acknowledged, then split it
-// into queue items — one per dossier version, one per check-in document — after validating it
+// into queue items — one per dossier version, one per check-in (XML0) or medical-assessment (XML12)
+// document — after validating it
 // with the gateway's own rules (src/standard). Invalid content gets a readable report.
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
-import { validateBytes, parseCheckIn, validateRows, parseDateTime, maLkOf, type Dossier, type Row } from '../standard/index.ts';
+import { validateBytes, parseCheckIn, parseGdyk, validateRows, parseDateTime, maLkOf, type Dossier, type Row } from '../standard/index.ts';
 import { problem, isProblemError, formatProblem, type Problem } from '../errors/index.ts';
 import type { Db, Queryable } from '../store/index.ts';
 import { CON } from './errors.ts';
@@ -17,7 +18,7 @@ export interface IntakeReport {
   name: string;
   /** processed: every dossier queued (or already known); rejected: something could not be queued. */
   state: 'processed' | 'rejected';
-  kind: 'package' | 'checkin' | 'unknown';
+  kind: 'package' | 'checkin' | 'gdyk' | 'unknown';
   queued: { itemId: number; maLk: string; replaces: boolean }[];
   duplicates: string[];
   rejected: { maLk: string; problems: Problem[] }[];
@@ -26,11 +27,12 @@ export interface IntakeReport {
 
 export const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 
-function sniff(bytes: Uint8Array): 'package' | 'checkin' | 'unknown' {
+function sniff(bytes: Uint8Array): IntakeReport['kind'] {
   const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 4096)).toString('latin1');
   const m = /<([A-Za-z_][\w.-]*)[\s>/]/.exec(head.replace(/<\?[\s\S]*?\?>/g, '').replace(/<!--[\s\S]*?-->/g, ''));
   if (m?.[1] === 'GIAMDINHHS') return 'package';
   if (m?.[1] === 'CHI_TIEU_TRANG_THAI_KCB') return 'checkin';
+  if (m?.[1] === 'CHI_TIEU_GIAM_DINH_YKHOA') return 'gdyk';
   return 'unknown';
 }
 
@@ -104,7 +106,7 @@ function visitEnd(d: Dossier): Date | null {
   }
 }
 
-async function insertItem(tx: Queryable, fileId: number, kind: 'dossier' | 'checkin', macskcb: string, maLk: string, content: unknown, end: Date | null, forceReplace: boolean) {
+async function insertItem(tx: Queryable, fileId: number, kind: ItemKind, macskcb: string, maLk: string, content: unknown, end: Date | null, forceReplace: boolean) {
   const json = JSON.stringify(content);
   const csha = sha256(json);
   const prev = (await tx.query<{ id: number; state: string; content_sha256: string; local_version: number }>(`SELECT id, state, content_sha256, local_version FROM con_item WHERE kind = $1 AND ma_lk = $2 ORDER BY id`, [kind, maLk])).rows;
@@ -166,6 +168,20 @@ export async function processFile(db: Db, cfg: ConnectorConfig, fileId: number):
       if (!isProblemError(e)) throw e;
       report.problems.push(...e.problems);
     }
+  } else if (report.kind === 'gdyk') {
+    try {
+      // XML12 carries no facility code: the connector's own facility sends it (the gateway checks the
+      // signing certificate against that facility). Identified by its record numbers (SO_BIEN_BAN).
+      const g = parseGdyk(bytes);
+      const ps = [...g.problems, ...validateRows('XML12', g.rows)];
+      const key = g.rows.map((r: Row) => r.SO_BIEN_BAN ?? '').join(',').slice(0, 400);
+      if (errorsOf(ps).length) report.rejected.push({ maLk: key, problems: errorsOf(ps) });
+      else if (!g.rows.length) report.problems.push(problem(CON.CON_FILE_KIND, ''));
+      else work.push({ kind: 'gdyk', maLk: key, content: g.rows, end: null, macskcb: cfg.macskcb });
+    } catch (e) {
+      if (!isProblemError(e)) throw e;
+      report.problems.push(...e.problems);
+    }
   } else {
     report.problems.push(problem(CON.CON_FILE_KIND, ''));
   }
@@ -175,7 +191,8 @@ export async function processFile(db: Db, cfg: ConnectorConfig, fileId: number):
   return (await db.query(`SELECT report FROM con_file WHERE id = $1`, [fileId])).rows[0].report as IntakeReport;
 }
 
-type Work = { kind: 'dossier' | 'checkin'; maLk: string; content: unknown; end: Date | null; macskcb: string };
+export type ItemKind = 'dossier' | 'checkin' | 'gdyk';
+type Work = { kind: ItemKind; maLk: string; content: unknown; end: Date | null; macskcb: string };
 type Commit = { fileId: number; name: string; replace: boolean; report: IntakeReport; work: Work[] };
 
 async function commitOne(tx: Queryable, c: Commit): Promise<boolean> {

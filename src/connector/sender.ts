@@ -1,6 +1,7 @@
 // Senders: the target gateway is configuration. SosuckhoeSender speaks our /api/v1 (detailed
 // signed receipts, X-Replaces); NationalSender speaks the national gateway's calls (token/take,
-// guiHoSoXmlQD4750|QD3176, checkInKcbQd4750|Qd3176; form-urlencoded, JSON answers with maKetQua).
+// guiHoSoXmlQD4750|QD3176, checkInKcbQd4750|Qd3176, guiDuLieuGdykQd130; form-urlencoded, JSON
+// answers with maKetQua).
 // A send ends in a receipt, a retry (network, 429, 5xx; Retry-After honoured) or a fatal refusal.
 import { createHash } from 'node:crypto';
 import { problem, type Problem } from '../errors/index.ts';
@@ -8,7 +9,8 @@ import { CON } from './errors.ts';
 import type { Target } from './config.ts';
 
 export interface SendRequest {
-  kind: 'dossier' | 'checkin';
+  /** dossier: a GIAMDINHHS package; checkin: XML0; gdyk: XML12 (medical assessment). */
+  kind: 'dossier' | 'checkin' | 'gdyk';
   bytes: Buffer;
   macskcb: string;
   /** MA_LK of the dossier this package replaces (one dossier per replacement package). */
@@ -77,7 +79,7 @@ export class SosuckhoeSender implements Sender {
   async send(req: SendRequest): Promise<SendOutcome> {
     const headers: Record<string, string> = { 'content-type': 'application/xml', authorization: `Bearer ${this.#token}` };
     if (req.replaces) headers['x-replaces'] = req.replaces;
-    const path = req.kind === 'checkin' ? '/api/v1/checkins' : '/api/v1/packages';
+    const path = req.kind === 'checkin' ? '/api/v1/checkins' : req.kind === 'gdyk' ? '/api/v1/assessments' : '/api/v1/packages';
     const r = await request(this.#url + path, { method: 'POST', headers, body: new Uint8Array(req.bytes) }, this.#timeout);
     if ('error' in r) return { kind: 'retry', problem: problem(CON.CON_GATEWAY_DOWN, 'target.url') };
     let body: any;
@@ -143,10 +145,11 @@ export class NationalSender implements Sender {
       const fail = await this.#login();
       if (fail) return fail;
       const ed = this.#t.edition ?? '4750';
-      const path = req.kind === 'checkin' ? `/api/qd130/checkInKcbQd${ed}` : `/api/qd130/guiHoSoXmlQD${ed}`;
+      // XML12 has one call for every edition (spec §6.2).
+      const path = req.kind === 'checkin' ? `/api/qd130/checkInKcbQd${ed}` : req.kind === 'gdyk' ? '/api/qd130/guiDuLieuGdykQd130' : `/api/qd130/guiHoSoXmlQD${ed}`;
       const body = new URLSearchParams({
         username: this.#t.username,
-        loaiHoSo: req.kind === 'checkin' ? '0' : '130',
+        loaiHoSo: req.kind === 'checkin' ? '0' : req.kind === 'gdyk' ? '12' : '130',
         maTinh: this.#t.maTinh ?? req.macskcb.slice(0, 2),
         maCSKCB: req.macskcb,
         fileHSBase64: req.bytes.toString('base64'),

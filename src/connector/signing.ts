@@ -6,7 +6,7 @@ import { CON } from './errors.ts';
 import type { SignerConfig } from './config.ts';
 
 export interface PackageSigner {
-  /** Sign a GIAMDINHHS package or a check-in document (fills its CHUKYDONVI). */
+  /** Sign a GIAMDINHHS package, a check-in (XML0) or a medical-assessment (XML12) document (fills its CHUKYDONVI). */
   sign(bytes: Buffer): Promise<Buffer>;
   /** Short description for status pages (never the key). */
   readonly label: string;

@@ -1,5 +1,6 @@
 // The connector against a real gateway (src/gateway/testing.ts, over HTTP): the national calls
-// (token/take, guiHoSoXmlQD4750, checkInKcbQd4750), 429 + Retry-After honoured, and a package the
+// (token/take, guiHoSoXmlQD4750, checkInKcbQd4750, guiDuLieuGdykQd130), medical-assessment documents
+// (XML12) through our API, 429 + Retry-After honoured, and a package the
 // gateway rejects (certificate not registered) shown with the gateway's own problem codes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestGateway, type TestGateway } from '../gateway/testing.ts';
 import { gatewayContext } from '../gateway/index.ts';
-import { buildPackage, buildCheckIn } from '../standard/index.ts';
-import { validPackage, validDossier, validCheckInRows } from '../standard/testing.ts';
-import { startConnector, fromSignatureSigner, type ConnectorConfigInput, type Target } from './index.ts';
+import { buildPackage, buildCheckIn, buildGdyk } from '../standard/index.ts';
+import { validPackage, validDossier, validCheckInRows, validGdykRows } from '../standard/testing.ts';
+import { startConnector, fromSignatureSigner, formatStatus, type ConnectorConfigInput, type Target } from './index.ts';
 
 let tg: TestGateway;
 const dirs: string[] = [];
@@ -37,15 +38,28 @@ async function until(fn: () => Promise<boolean>, ms = 30_000) {
   }
 }
 
-test('national gateway calls: token/take, guiHoSoXmlQD4750 one dossier per call, checkInKcbQd4750', async () => {
+const gdykAtGateway = async () => Number((await tg.db.query(`SELECT count(*)::int AS n FROM package_archive WHERE kind = 'gdyk' AND status = 'accepted'`)).rows[0].n);
+
+test('national gateway calls: token/take, guiHoSoXmlQD4750 one dossier per call, checkInKcbQd4750, guiDuLieuGdykQd130', async () => {
   const f = tg.facility;
+  const gdykBefore = await gdykAtGateway();
   const conn = await startConnector(cfg({ kind: 'national', url: tg.url, username: f.username, password: f.password, edition: '4750' }), { memoryDb: true, signer: await fromSignatureSigner(f.signer) });
   try {
     assert.equal(conn.config.batch.maxDossiers, 1);
     const rep = await conn.submit(buildPackage(validPackage({ macskcb: f.macskcb, count: 3, seed: 500 })), 'visit.xml');
     assert.equal(rep.queued.length, 3);
     await conn.submit(buildCheckIn(f.macskcb, validCheckInRows(validDossier({ macskcb: f.macskcb, seed: 510 }))), 'checkin.xml');
-    await until(async () => (await conn.status()).items.accepted === 3 && (await conn.status()).checkins.accepted === 1);
+    const g = await conn.submit(buildGdyk(validGdykRows(511)), 'giamdinh.xml');
+    assert.equal(g.kind, 'gdyk');
+    assert.equal(g.queued.length, 1);
+    await until(async () => {
+      const s = await conn.status();
+      return s.items.accepted === 3 && s.checkins.accepted === 1 && s.assessments.accepted === 1;
+    });
+    assert.equal(await gdykAtGateway(), gdykBefore + 1, 'the XML12 document arrived once, through guiDuLieuGdykQd130');
+    const gb = (await conn.db.query(`SELECT receipt_id FROM con_batch WHERE kind = 'gdyk' AND state = 'done'`)).rows;
+    assert.equal(gb.length, 1);
+    assert.ok(gb[0].receipt_id, 'maGiaoDich kept');
     const packages = (await conn.db.query(`SELECT dossiers, receipt_id FROM con_batch WHERE kind = 'dossier' AND state = 'done'`)).rows;
     assert.equal(packages.length, 3, 'one dossier per national call');
     assert.ok(packages.every((p) => p.dossiers === 1 && p.receipt_id), 'maGiaoDich kept as the receipt id');
@@ -101,6 +115,38 @@ test('a package the gateway rejects: dossiers rejected with the gateway problem 
     // Never sent again: the receipt is in.
     await new Promise((r) => setTimeout(r, 200));
     assert.equal((await conn.db.query(`SELECT sum(attempts)::int AS n FROM con_batch`)).rows[0].n, 1);
+  } finally {
+    await conn.close();
+  }
+});
+
+test('medical-assessment documents (XML12) through our API: signed, sent once, receipt kept; an invalid one is rejected at intake with its field', async () => {
+  const f = tg.facility;
+  const gdykBefore = await gdykAtGateway();
+  const conn = await startConnector(cfg({ kind: 'sosuckhoe', url: tg.url, token: f.token }), { memoryDb: true, signer: await fromSignatureSigner(f.signer) });
+  try {
+    const doc = buildGdyk(validGdykRows(800));
+    const ok = await conn.submit(doc, 'gdyk-800.xml');
+    assert.equal(ok.state, 'processed');
+    assert.deepEqual((await conn.submit(doc, 'again.xml')).queued, ok.queued, 'the same bytes again: the same report, nothing new queued');
+    assert.equal((await conn.db.query(`SELECT count(*)::int AS n FROM con_item WHERE kind = 'gdyk'`)).rows[0].n, 1);
+    await until(async () => (await conn.status()).assessments.accepted === 1);
+    const b = (await conn.db.query(`SELECT receipt, receipt_id FROM con_batch WHERE kind = 'gdyk'`)).rows;
+    assert.equal(b.length, 1);
+    assert.equal(b[0].receipt.status, 'accepted');
+    assert.match(b[0].receipt_id, /\S/);
+    const archived = (await tg.db.query(`SELECT kind, certificate_id FROM package_archive WHERE receipt_id = $1`, [b[0].receipt_id])).rows[0];
+    assert.equal(archived.kind, 'gdyk');
+    assert.ok(archived.certificate_id, 'verified against the registered certificate');
+    assert.equal(await gdykAtGateway(), gdykBefore + 1);
+    assert.match(formatStatus(await conn.status()), /XML12\): accepted 1/);
+    // A required field missing: rejected before anything is sent, the field named.
+    const bad = validGdykRows(801);
+    delete bad[0].NGAY_HOP;
+    const rep = await conn.submit(buildGdyk(bad), 'gdyk-bad.xml');
+    assert.equal(rep.state, 'rejected');
+    assert.ok(rep.rejected[0].problems.some((p) => p.path.includes('NGAY_HOP')), JSON.stringify(rep.rejected[0].problems.map((p) => p.path)));
+    assert.equal((await conn.db.query(`SELECT count(*)::int AS n FROM con_batch WHERE kind = 'gdyk'`)).rows[0].n, 1);
   } finally {
     await conn.close();
   }

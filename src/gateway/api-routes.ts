@@ -5,7 +5,7 @@ import multipart from '@fastify/multipart';
 import { ProblemError } from '../errors/index.ts';
 import { GW } from './errors.ts';
 import { authenticate, type Principal } from './accounts.ts';
-import { submitPackage, submitCheckin, ID_METHODS, type IdMethod, type SubmitResult } from './pipeline.ts';
+import { submitPackage, submitCheckin, submitGdyk, ID_METHODS, type IdMethod, type SubmitResult } from './pipeline.ts';
 import * as q from './queries.ts';
 import type { GatewayContext } from './app.ts';
 
@@ -66,6 +66,14 @@ export async function apiRoutes(app: FastifyInstance, ctx: GatewayContext) {
     const m = (req.headers['x-id-method'] as string | undefined) ?? req.query.idMethod;
     if (m !== undefined && !ID_METHODS.includes(m as IdMethod)) throw ProblemError.of(GW.GW_ID_METHOD, 'X-Id-Method');
     return send(reply, await submitCheckin(ctx, { bytes, principal: principalOf(req), idMethod: m as IdMethod | undefined, receivedAt }));
+  });
+
+  // The medical-assessment document (XML12, CHI_TIEU_GIAM_DINH_YKHOA) sent on its own, as the
+  // national guiDuLieuGdykQd130 takes it; here with our detailed signed receipt.
+  app.post('/assessments', { preHandler: requireScope(ctx, 'submit'), bodyLimit: limit }, async (req, reply) => {
+    const receivedAt = new Date();
+    const bytes = await bodyBytes(req, limit);
+    return send(reply, await submitGdyk(ctx, { bytes, principal: principalOf(req), receivedAt }));
   });
 
   const read = { preHandler: requireScope(ctx, 'read') };

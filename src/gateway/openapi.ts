@@ -112,6 +112,14 @@ export function openapi(config: GatewayConfig) {
           responses: { 200: receiptResponse, 401: errors, 413: errors, 429: errors },
         },
       },
+      '/api/v1/assessments': {
+        post: {
+          summary: 'Gửi dữ liệu giám định y khoa (XML12) / submit a signed CHI_TIEU_GIAM_DINH_YKHOA',
+          security: bearer,
+          requestBody: xmlBody('CHI_TIEU_GIAM_DINH_YKHOA signed in CHUKYDONVI'),
+          responses: { 200: receiptResponse, 401: errors, 413: errors, 429: errors },
+        },
+      },
       '/api/v1/packages/{sha256}': { get: { summary: 'Receipt of a package', security: bearer, parameters: [sha], responses: { 200: receiptResponse, 404: errors } } },
       '/api/v1/packages/{sha256}/original': { get: { summary: 'The archived exact bytes', security: bearer, parameters: [sha], responses: { 200: { description: 'XML', content: { 'application/xml': {} } }, 404: errors } } },
       '/api/v1/dossiers/{maLk}': { get: { summary: 'A dossier and its versions (replacement chain)', security: bearer, parameters: [{ name: 'maLk', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'versions' }, 404: errors } } },
