@@ -6,7 +6,7 @@ import { drain, startWorker } from '../store/index.ts';
 import { grantConsent, claimConsent, revokeConsent, auditFor, type Actor } from '../access/index.ts';
 import { isProblemError } from '../errors/index.ts';
 import { handlers, entriesOf, getBook, recentResults, pullFeed, createFeedClient, feedClientFor, slaReport, getEntry } from './index.ts';
-import { acceptDossier, fullDossier, person } from './testing.ts';
+import { acceptDossier, acceptDossiers, fullDossier, person } from './testing.ts';
 
 const dirs = [join(import.meta.dirname, 'migrations'), join(import.meta.dirname, '..', 'access', 'migrations')];
 const code = async (p: Promise<unknown>) => {
@@ -208,6 +208,49 @@ for (const kind of dbKinds()) {
         assert.equal(reads.filter((a) => a.outcome === 'allowed').length, 3);
         assert.ok(reads.filter((a) => a.outcome === 'refused').every((a) => a.reason));
         assert.ok(audit.some((a) => a.actorId === doctor.licence && a.purpose === 'Khám bệnh' && a.consentId === g.consent.id));
+      } finally {
+        await t.cleanup();
+      }
+    });
+
+    test('a read and its audit row are one statement: page order, person, truncation, entry count; group acceptance projects every dossier', async () => {
+      const t = await openTestDb(kind, dirs);
+      try {
+        const db = t.db;
+        const p = person(7);
+        // Three visits accepted together (one transaction), projected by the worker.
+        const visits = ['202601050800', '202603050800', '202602050800'].map((start, i) => fullDossier(p, { maLk: `LK-G${i}`, start, end: start }));
+        const acc = await acceptDossiers(db, visits);
+        assert.equal(new Set(acc.map((a) => a.dossierId)).size, 3);
+        await drain(db, handlers);
+        assert.equal(Number((await db.query(`SELECT count(*) AS n FROM outbox`)).rows[0].n), 0);
+        const me: Actor = { role: 'citizen', sub: p.personalId };
+        const all = await getBook(db, me, p.personalId, { limit: 5000 });
+        assert.equal(new Set(all.entries.map((e) => e.maLk)).size, 3);
+        assert.equal(all.person?.fullName, p.name);
+        assert.deepEqual(all.person?.bhytCards, [p.card]);
+        assert.equal(all.truncated, false);
+        // Newest first, undated last, ties by id descending.
+        for (let i = 1; i < all.entries.length; i++) {
+          const a = all.entries[i - 1];
+          const b = all.entries[i];
+          const ta = a.occurredAt?.getTime() ?? -Infinity;
+          const tb = b.occurredAt?.getTime() ?? -Infinity;
+          assert.ok(ta > tb || (ta === tb && a.id > b.id), `entry ${i} out of order`);
+        }
+        const page = await getBook(db, me, p.personalId, { limit: 5, kinds: ['lab_result'] });
+        assert.equal(page.entries.length, all.entries.filter((e) => e.kind === 'lab_result').slice(0, 5).length);
+        const small = await getBook(db, me, p.personalId, { limit: 2 });
+        assert.equal(small.entries.length, 2);
+        assert.equal(small.truncated, true);
+        assert.deepEqual(small.entries.map((e) => e.id), all.entries.slice(0, 2).map((e) => e.id));
+        const audit = (await auditFor(db, p.personalId)).filter((a) => a.action === 'read-book');
+        assert.deepEqual(audit.map((a) => a.entryCount), [2, page.entries.length, all.entries.length], 'one audit row per read, counting the entries returned');
+        // Someone unknown to the book: no person, no entries, still audited.
+        const nobody = await getBook(db, { role: 'citizen', sub: '079999999999' }, '079999999999');
+        assert.equal(nobody.person, null);
+        assert.equal(nobody.entries.length, 0);
+        assert.equal((await auditFor(db, '079999999999')).length, 1);
       } finally {
         await t.cleanup();
       }

@@ -3,7 +3,7 @@
 // `dossier.accepted`), so the book can be tested before and without the gateway.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '../store/index.ts';
-import { publish } from '../store/index.ts';
+import { publish, publishMany } from '../store/index.ts';
 import type { Row } from '../standard/types.ts';
 
 export interface PersonFixture {
@@ -86,4 +86,39 @@ export async function acceptDossier(db: Db | Queryable, tables: Record<string, R
     return { dossierId: d.rows[0].id, packageId: pkg.rows[0].id };
   };
   return 'transaction' in db ? db.transaction(run) : run(db);
+}
+
+/**
+ * Many acceptances in one transaction, as a gateway committing the packages that arrived together
+ * (group commit): one package row, one dossier row and one outbox `dossier.accepted` per dossier,
+ * written set-wise (three statements for the whole group). New dossiers only (version 1).
+ */
+export async function acceptDossiers(db: Db, list: Record<string, Row[]>[], opts: { macskcb?: string } = {}): Promise<{ dossierId: number; packageId: number }[]> {
+  if (!list.length) return [];
+  const rows = list.map((tables) => {
+    const x1 = tables.XML1?.[0] ?? {};
+    const bytes = Buffer.from(`package ${++seq} ${randomBytes(8).toString('hex')}`);
+    return {
+      sha: createHash('sha256').update(bytes).digest('hex'), bytes, macskcb: opts.macskcb ?? x1.MA_CSKCB ?? '79001', maLk: x1.MA_LK,
+      pid: /^\d{12}$/.test(x1.SO_CCCD ?? '') ? x1.SO_CCCD : null, card: (x1.MA_THE_BHYT ?? '').split(';')[0] || null, loai: x1.MA_LOAI_KCB ?? null, tables: JSON.stringify(tables),
+    };
+  });
+  return db.transaction(async (tx) => {
+    const pkgs = await tx.query<{ id: number; sha256: string }>(
+      `INSERT INTO package_archive (sha256, macskcb, bytes, size, status, receipt)
+       SELECT s, m, b, length(b), 'accepted', '{}'::jsonb FROM unnest($1::text[], $2::text[], $3::bytea[]) AS t(s, m, b) RETURNING id, sha256`,
+      [rows.map((r) => r.sha), rows.map((r) => r.macskcb), rows.map((r) => r.bytes)],
+    );
+    const pkgOf = new Map(pkgs.rows.map((p) => [p.sha256, Number(p.id)]));
+    const pkgIds = rows.map((r) => pkgOf.get(r.sha)!);
+    const ds = await tx.query<{ id: number; package_id: number; ma_lk: string; macskcb: string }>(
+      `INSERT INTO dossier (package_id, macskcb, ma_lk, version, personal_id, bhyt_card, ma_loai_kcb, tables)
+       SELECT p, m, l, 1, i, c, k, t::jsonb FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(p, m, l, i, c, k, t)
+       RETURNING id, package_id, ma_lk, macskcb`,
+      [pkgIds, rows.map((r) => r.macskcb), rows.map((r) => r.maLk), rows.map((r) => r.pid), rows.map((r) => r.card), rows.map((r) => r.loai), rows.map((r) => r.tables)],
+    );
+    const out = ds.rows.map((d) => ({ dossierId: Number(d.id), packageId: Number(d.package_id), maLk: d.ma_lk, macskcb: d.macskcb }));
+    await publishMany(tx, 'dossier.accepted', out.map((d) => ({ dossierId: d.dossierId, packageId: d.packageId, macskcb: d.macskcb, maLk: d.maLk, version: 1, replacesId: null })));
+    return out.map(({ dossierId, packageId }) => ({ dossierId, packageId }));
+  });
 }
