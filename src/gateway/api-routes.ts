@@ -6,6 +6,7 @@ import { ProblemError } from '../errors/index.ts';
 import { GW } from './errors.ts';
 import { authenticate, type Principal } from './accounts.ts';
 import { submitPackage, submitCheckin, submitGdyk, ID_METHODS, type IdMethod, type SubmitResult } from './pipeline.ts';
+import { submitCertificate } from './certificates.ts';
 import * as q from './queries.ts';
 import type { GatewayContext } from './app.ts';
 
@@ -74,6 +75,16 @@ export async function apiRoutes(app: FastifyInstance, ctx: GatewayContext) {
     const receivedAt = new Date();
     const bytes = await bodyBytes(req, limit);
     return send(reply, await submitGdyk(ctx, { bytes, principal: principalOf(req), receivedAt }));
+  });
+
+  // A signed death notice or driving-licence health check; X-Replaces (any value) or ?replace=1
+  // sends a corrected version of a number already accepted.
+  app.post<{ Querystring: { replace?: string } }>('/certificates', { preHandler: requireScope(ctx, 'submit'), bodyLimit: limit }, async (req, reply) => {
+    const receivedAt = new Date();
+    const bytes = await bodyBytes(req, limit);
+    const header = req.headers['x-replaces'];
+    const replaces = (typeof header === 'string' && header.trim()) || req.query.replace === '1' || req.query.replace === 'true' ? true : undefined;
+    return send(reply, await submitCertificate(ctx, { bytes, principal: principalOf(req), replaces, receivedAt }));
   });
 
   const read = { preHandler: requireScope(ctx, 'read') };

@@ -27,6 +27,7 @@ export const GW = defineErrors({
   GW_BUSY: { status: 429, rule: 'in-flight requests ≤ {limit}', vi: 'Cổng đang bận, vui lòng gửi lại sau', en: 'Gateway is busy, retry later' },
   GW_OPERATOR: { status: 401, rule: 'operator credential', vi: 'Cần quyền quản trị cổng', en: 'Operator credential required' },
   GW_QUERY: { rule: '{rule}', vi: 'Tham số truy vấn không hợp lệ: {detail}', en: 'Invalid query parameter: {detail}' },
+  GW_CERT_DUPLICATE: { status: 409, rule: 'one {type} per number unless replacing', vi: 'Giấy số {number} đã được tiếp nhận; gửi bản thay thế (X-Replaces / replace=1) nếu cần sửa', en: 'Certificate number {number} was already accepted; send it as a replacement (X-Replaces / replace=1) to correct it', fix: 'Re-sign the corrected document and send it with the X-Replaces header (or ?replace=1).' },
   GW_ID_METHOD: { rule: 'one of chip_cccd, vneid, personal_id, bhyt_card, other', vi: 'Phương thức xác thực người bệnh không hợp lệ', en: 'Invalid patient identification method' },
   GW_SHUTTING_DOWN: { status: 503, rule: 'gateway running', vi: 'Cổng đang dừng', en: 'Gateway is shutting down' },
 });

@@ -30,3 +30,4 @@ export { canonicalJson, signReceipt, verifyReceipt, loadReceiptKey, receiptKeyFr
 export { submitPackage, submitCheckin, submitGdyk, ID_METHODS, type SubmitInput, type SubmitResult, type IdMethod } from './pipeline.ts';
 export { packageReceipt, packageOriginal, dossierVersions, listPackages, reconciliation, parsePeriod, type Reconciliation, type PackageSummary, type DossierVersion } from './queries.ts';
 export { openapi } from './openapi.ts';
+export { submitCertificate } from './certificates.ts';

@@ -20,12 +20,14 @@ export interface UnsignedReceipt {
   receiptId: string;
   packageSha256: string;
   macskcb: string;
-  kind: 'dossier' | 'checkin' | 'gdyk';
+  kind: 'dossier' | 'checkin' | 'gdyk' | 'certificate';
   status: ReceiptStatus;
   receivedAt: string;
   acceptedAt?: string;
   dossiers: DossierResult[];
   checkins?: { checkinId: number; maLk: string }[];
+  /** A death notice or driving-licence health check: its kind, number and whether it replaces an earlier one. */
+  document?: { type: 'death_notice' | 'driving_check'; number: string; replaces: boolean };
   problems: Problem[];
 }
 

@@ -1,99 +1,18 @@
 // Death notices (giấy báo tử) and driving-licence health-check certificates (giấy khám sức khỏe
-// lái xe) are not tables of QĐ 130/4750. They are modelled here in the standard's own style — a
-// root element, ordered fields with a type, maximum length and a required mark, dates as
-// yyyyMMdd / yyyyMMddHHmm, codes as text — after the paper forms (TT 24/2020/TT-BYT death notice;
-// TT 36/2024/TT-BYT driver health check). Field names follow the standard's names where the
-// meaning is the same (HO_TEN, SO_CCCD, NGAY_SINH, GIOI_TINH, MA_CSKCB, MA_TTDV, NGAY_CT, DU_PHONG).
+// lái xe) in the book. Their document format (modelled in the standard's style) lives in
+// src/standard/certificates.ts; facilities send them signed to the gateway, which verifies and
+// archives them and publishes `certificate.accepted`; projectCertificate puts them in the book.
 import { ProblemError, problem, type Problem } from '../errors/index.ts';
-import type { Db } from '../store/index.ts';
+import type { Db, Queryable } from '../store/index.ts';
 import type { Actor } from '../access/index.ts';
 import { ACC } from '../access/index.ts';
 import { BOOK } from './errors.ts';
 import { parseVnTime } from './dates.ts';
 import { announce, insertEntries, linkPerson, supersede, type NewEntry } from './project.ts';
 import { KIND_LABELS } from './kinds.ts';
+import { CERTIFICATES, parseCertificateDoc, type CertificateKind } from '../standard/index.ts';
 
-export interface CertField {
-  name: string;
-  type: 'string' | 'number' | 'date' | 'datetime';
-  maxLength: number;
-  required: boolean;
-  codeList?: string[];
-  description: string;
-}
-
-export interface CertDefinition {
-  kind: 'death_notice' | 'driving_check';
-  root: string;
-  title: string;
-  numberField: string;
-  whenField: string;
-  fields: CertField[];
-}
-
-const f = (name: string, type: CertField['type'], maxLength: number, required: boolean, description: string, codeList?: string[]): CertField => ({ name, type, maxLength, required, description, codeList });
-
-export const CERTIFICATES: Record<'death_notice' | 'driving_check', CertDefinition> = {
-  death_notice: {
-    kind: 'death_notice', root: 'CHI_TIEU_DU_LIEU_GIAY_BAO_TU', title: 'Giấy báo tử', numberField: 'SO', whenField: 'NGAY_CHET',
-    fields: [
-      f('MA_LK', 'string', 100, false, 'Mã liên kết đợt KCB (nếu tử vong tại cơ sở)'),
-      f('SO', 'string', 200, true, 'Số giấy báo tử'),
-      f('QUYEN_SO', 'string', 200, false, 'Quyển số'),
-      f('MA_CSKCB', 'string', 5, true, 'Mã cơ sở KBCB cấp giấy'),
-      f('HO_TEN', 'string', 255, true, 'Họ tên người tử vong'),
-      f('SO_CCCD', 'string', 15, true, 'Số định danh cá nhân (12 số)'),
-      f('NGAY_SINH', 'datetime', 12, true, 'Ngày sinh yyyyMMddHHmm (phần chưa biết ghi 0)'),
-      f('GIOI_TINH', 'number', 1, true, 'Giới tính 1 nam, 2 nữ, 3 chưa xác định', ['1', '2', '3']),
-      f('MA_DANTOC', 'string', 2, false, 'Mã dân tộc'),
-      f('MA_QUOCTICH', 'string', 3, false, 'Mã quốc tịch'),
-      f('MA_THE_BHYT', 'string', 15, false, 'Số thẻ BHYT'),
-      f('DIA_CHI', 'string', 1024, false, 'Nơi cư trú'),
-      f('NGAY_VAO', 'datetime', 12, false, 'Thời điểm vào viện'),
-      f('NGAY_CHET', 'datetime', 12, true, 'Thời điểm tử vong yyyyMMddHHmm'),
-      f('NOI_CHET', 'string', 1024, true, 'Nơi tử vong'),
-      f('NGUYEN_NHAN_CHET', 'string', 4000, true, 'Nguyên nhân tử vong'),
-      f('MA_BENH_NGUYEN_NHAN', 'string', 100, false, 'Mã ICD-10 nguyên nhân tử vong (phân cách ;)'),
-      f('HO_TEN_NGUOI_NHAN', 'string', 255, false, 'Họ tên thân nhân nhận giấy'),
-      f('MA_TTDV', 'string', 10, true, 'Mã BHXH người đứng đầu cơ sở / người được ủy quyền'),
-      f('MA_BS', 'string', 255, false, 'Số chứng chỉ hành nghề người xác nhận'),
-      f('NGAY_CT', 'date', 8, true, 'Ngày cấp yyyyMMdd'),
-      f('DU_PHONG', 'string', 4000, false, 'Trường dự phòng'),
-    ],
-  },
-  driving_check: {
-    kind: 'driving_check', root: 'CHI_TIEU_DU_LIEU_GIAY_KSK_LAI_XE', title: 'Giấy khám sức khỏe lái xe', numberField: 'SO', whenField: 'NGAY_KHAM',
-    fields: [
-      f('SO', 'string', 200, true, 'Số giấy khám sức khỏe'),
-      f('MA_CSKCB', 'string', 5, true, 'Mã cơ sở KBCB khám'),
-      f('HO_TEN', 'string', 255, true, 'Họ tên người được khám'),
-      f('SO_CCCD', 'string', 15, true, 'Số định danh cá nhân (12 số)'),
-      f('NGAY_SINH', 'datetime', 12, true, 'Ngày sinh yyyyMMddHHmm'),
-      f('GIOI_TINH', 'number', 1, true, 'Giới tính', ['1', '2', '3']),
-      f('DIA_CHI', 'string', 1024, false, 'Nơi cư trú'),
-      f('HANG_GPLX', 'string', 10, true, 'Hạng giấy phép lái xe đề nghị', ['A1', 'A', 'B1', 'B', 'C1', 'C', 'D1', 'D2', 'D', 'BE', 'C1E', 'CE', 'D1E', 'D2E', 'DE']),
-      f('TIEN_SU_BENH', 'string', 4000, false, 'Tiền sử bệnh tật'),
-      f('KQ_TAM_THAN', 'string', 1024, false, 'Kết quả khám tâm thần'),
-      f('KQ_THAN_KINH', 'string', 1024, false, 'Kết quả khám thần kinh'),
-      f('KQ_MAT', 'string', 1024, false, 'Kết quả khám mắt'),
-      f('KQ_TMH', 'string', 1024, false, 'Kết quả khám tai mũi họng'),
-      f('KQ_TIM_MACH', 'string', 1024, false, 'Kết quả khám tim mạch'),
-      f('KQ_HO_HAP', 'string', 1024, false, 'Kết quả khám hô hấp'),
-      f('KQ_CO_XUONG_KHOP', 'string', 1024, false, 'Kết quả khám cơ xương khớp'),
-      f('KQ_NOI_TIET', 'string', 1024, false, 'Kết quả khám nội tiết'),
-      f('KQ_XET_NGHIEM', 'string', 4000, false, 'Kết quả xét nghiệm (ma túy, nồng độ cồn...)'),
-      f('KET_LUAN', 'string', 4000, true, 'Kết luận'),
-      f('DU_DIEU_KIEN', 'number', 1, true, '1 đủ điều kiện, 0 không đủ điều kiện', ['0', '1']),
-      f('NGAY_KHAM', 'date', 8, true, 'Ngày khám yyyyMMdd'),
-      f('NGAY_HET_HAN', 'date', 8, true, 'Giá trị đến ngày yyyyMMdd'),
-      f('MA_BS', 'string', 255, true, 'Số chứng chỉ hành nghề bác sĩ kết luận'),
-      f('TEN_BS', 'string', 255, true, 'Họ tên bác sĩ kết luận'),
-      f('MA_TTDV', 'string', 10, true, 'Mã BHXH người đứng đầu cơ sở / người được ủy quyền'),
-      f('NGAY_CT', 'date', 8, true, 'Ngày ký yyyyMMdd'),
-      f('DU_PHONG', 'string', 4000, false, 'Trường dự phòng'),
-    ],
-  },
-};
+export { CERTIFICATES, type CertField, type CertDefinition } from '../standard/index.ts';
 
 /** Validate a certificate row against its definition; every problem names its field. */
 export function validateCertificate(kind: string, row: unknown): Problem[] {
@@ -124,37 +43,64 @@ export function validateCertificate(kind: string, row: unknown): Problem[] {
 }
 
 /**
- * Intake of a certificate by a facility (API token or staff session) or a doctor of that facility.
- * `replace` sends a corrected version of an existing number: the book keeps the history.
+ * Put a certificate in the book (inside the caller's transaction): a new number is version 1; a
+ * number already in the book becomes its next version when `replace` (the earlier entry is retracted,
+ * history kept), else BOOK_CERT_DUPLICATE.
+ */
+async function intoBook(
+  tx: Queryable,
+  c: { kind: CertificateKind; row: Record<string, string>; macskcb: string; replace: boolean; packageId: number | null; acceptedAt: Date | null },
+): Promise<{ certificateId: number; version: number; entryId: number; personalId: string }> {
+  const { kind, row, macskcb } = c;
+  const def = CERTIFICATES[kind];
+  const number = row[def.numberField];
+  const personalId = row.SO_CCCD;
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`book-certificate:${kind}|${macskcb}|${number}`]);
+  const prev = (await tx.query(`SELECT max(version) AS v FROM book_certificate WHERE kind = $1 AND macskcb = $2 AND number = $3`, [kind, macskcb, number])).rows[0].v as number | null;
+  if (prev && !c.replace) throw ProblemError.of(BOOK.BOOK_CERT_DUPLICATE, `${kind}.${def.numberField}`);
+  const version = (prev ?? 0) + 1;
+  await tx.query(`UPDATE book_certificate SET current = false WHERE kind = $1 AND macskcb = $2 AND number = $3`, [kind, macskcb, number]);
+  const ins = await tx.query<{ id: number; received_at: Date }>(
+    `INSERT INTO book_certificate (kind, macskcb, number, version, personal_id, row, package_id, received_at) VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7,coalesce($8::timestamptz, now())) RETURNING id, received_at`,
+    [kind, macskcb, number, version, personalId, JSON.stringify(row), c.packageId, c.acceptedAt],
+  );
+  const maLk = `${kind === 'death_notice' ? 'BAOTU' : 'KSKLX'}:${number}`;
+  const retracted = await supersede(tx, { macskcb, maLk, belowVersion: version, certificate: true }, ins.rows[0].id);
+  const entry: NewEntry = {
+    kind: def.kind, sourceTable: def.root, seq: 0, occurredAt: parseVnTime(row[def.whenField]) ?? parseVnTime(row.NGAY_CT),
+    title: kind === 'driving_check' ? `${KIND_LABELS.driving_check.vi} hạng ${row.HANG_GPLX}: ${row.DU_DIEU_KIEN === '1' ? 'đủ điều kiện' : 'không đủ điều kiện'}` : `${KIND_LABELS.death_notice.vi} số ${number}`,
+    data: row,
+  };
+  const [entryId] = await insertEntries(tx, { personalId, bhytCard: row.MA_THE_BHYT || null, dossierId: null, certificateId: ins.rows[0].id, macskcb, maLk, version, acceptedAt: ins.rows[0].received_at, current: true }, [entry], retracted ? 'changed' : 'new');
+  await linkPerson(tx, personalId, row.MA_THE_BHYT ? [row.MA_THE_BHYT] : [], { name: row.HO_TEN, birth: row.NGAY_SINH, sex: row.GIOI_TINH });
+  await announce(tx, [personalId]);
+  return { certificateId: ins.rows[0].id, version, entryId, personalId };
+}
+
+/**
+ * The book's own intake of a certificate row by a facility or one of its doctors, in process
+ * (tests and tools). Facilities send certificates SIGNED to the gateway (POST /api/v1/certificates),
+ * which verifies them and hands them over through `certificate.accepted` (projectCertificate).
  */
 export async function receiveCertificate(db: Db, actor: Actor, kind: string, row: Record<string, string>, opts: { replace?: boolean } = {}): Promise<{ certificateId: number; version: number; entryId: number; personalId: string }> {
   if (actor.role !== 'facility' && actor.role !== 'doctor') throw ProblemError.of(ACC.ACC_FORBIDDEN_ROLE, 'principal.role', { roles: 'facility, doctor' });
   const problems = validateCertificate(kind, row);
   if (problems.length) throw new ProblemError(problems);
-  const def = CERTIFICATES[kind as keyof typeof CERTIFICATES];
   const macskcb = row.MA_CSKCB.toUpperCase();
   if ((actor.macskcb ?? '').toUpperCase() !== macskcb) throw ProblemError.of(BOOK.BOOK_CERT_FACILITY, `${kind}.MA_CSKCB`);
-  const number = row[def.numberField];
-  const personalId = row.SO_CCCD;
-  return db.transaction(async (tx) => {
-    const prev = (await tx.query(`SELECT max(version) AS v FROM book_certificate WHERE kind = $1 AND macskcb = $2 AND number = $3`, [kind, macskcb, number])).rows[0].v as number | null;
-    if (prev && !opts.replace) throw ProblemError.of(BOOK.BOOK_CERT_DUPLICATE, `${kind}.${def.numberField}`);
-    const version = (prev ?? 0) + 1;
-    await tx.query(`UPDATE book_certificate SET current = false WHERE kind = $1 AND macskcb = $2 AND number = $3`, [kind, macskcb, number]);
-    const c = await tx.query<{ id: number; received_at: Date }>(
-      `INSERT INTO book_certificate (kind, macskcb, number, version, personal_id, row) VALUES ($1,$2,$3,$4,$5,$6::jsonb) RETURNING id, received_at`,
-      [kind, macskcb, number, version, personalId, JSON.stringify(row)],
-    );
-    const maLk = `${kind === 'death_notice' ? 'BAOTU' : 'KSKLX'}:${number}`;
-    const retracted = await supersede(tx, { macskcb, maLk, belowVersion: version, certificate: true }, c.rows[0].id);
-    const entry: NewEntry = {
-      kind: def.kind, sourceTable: def.root, seq: 0, occurredAt: parseVnTime(row[def.whenField]) ?? parseVnTime(row.NGAY_CT),
-      title: kind === 'driving_check' ? `${KIND_LABELS.driving_check.vi} hạng ${row.HANG_GPLX}: ${row.DU_DIEU_KIEN === '1' ? 'đủ điều kiện' : 'không đủ điều kiện'}` : `${KIND_LABELS.death_notice.vi} số ${number}`,
-      data: row,
-    };
-    const [entryId] = await insertEntries(tx, { personalId, bhytCard: row.MA_THE_BHYT || null, dossierId: null, certificateId: c.rows[0].id, macskcb, maLk, version, acceptedAt: c.rows[0].received_at, current: true }, [entry], retracted ? 'changed' : 'new');
-    await linkPerson(tx, personalId, row.MA_THE_BHYT ? [row.MA_THE_BHYT] : [], { name: row.HO_TEN, birth: row.NGAY_SINH, sex: row.GIOI_TINH });
-    await announce(tx, [personalId]);
-    return { certificateId: c.rows[0].id, version, entryId, personalId };
-  });
+  return db.transaction((tx) => intoBook(tx, { kind: kind as CertificateKind, row, macskcb, replace: !!opts.replace, packageId: null, acceptedAt: null }));
+}
+
+/**
+ * Outbox consumer of `certificate.accepted`: the signed document the gateway verified and archived
+ * becomes a book entry (idempotent on the archive row; the gateway already decided whether it is a
+ * replacement, so a number already in the book becomes its next version).
+ */
+export async function projectCertificate(tx: Queryable, packageId: number): Promise<'projected' | 'already'> {
+  if ((await tx.query(`SELECT 1 FROM book_certificate WHERE package_id = $1`, [packageId])).rows.length) return 'already';
+  const a = (await tx.query<{ bytes: Uint8Array; macskcb: string; receipt: { acceptedAt?: string } }>(`SELECT bytes, macskcb, receipt FROM package_archive WHERE id = $1 AND kind = 'certificate'`, [packageId])).rows[0];
+  if (!a) throw new Error(`certificate document ${packageId} not in the archive`);
+  const doc = parseCertificateDoc(a.bytes);
+  await intoBook(tx, { kind: doc.kind, row: doc.row, macskcb: a.macskcb.toUpperCase(), replace: true, packageId, acceptedAt: a.receipt.acceptedAt ? new Date(a.receipt.acceptedAt) : null });
+  return 'projected';
 }

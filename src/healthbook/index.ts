@@ -9,6 +9,6 @@ export { handlers } from './worker.ts';
 export { parseVnTime } from './dates.ts';
 export { verifyQr, signQr, qrFor, qrPublicKeys, gatewayQrKey, verifyShown, qrPayloadOf, keyIdOf, QR, QR_PREFIX, type QrPayload, type QrVerification } from './qr.ts';
 export { receivePatient, type MatchInput, type MatchResult } from './match.ts';
-export { CERTIFICATES, validateCertificate, receiveCertificate, type CertDefinition, type CertField } from './certificates.ts';
+export { CERTIFICATES, validateCertificate, receiveCertificate, projectCertificate, type CertDefinition, type CertField } from './certificates.ts';
 export { exportFhir, bookToFhir } from './fhir.ts';
 export { qList, qDate, qInt, qText, body as jsonBody } from './http.ts';

@@ -95,17 +95,12 @@ for (const kind of dbKinds()) {
       assert.equal(r.statusCode, 403);
     });
 
-    test('certificate intake by facility token; feed clients and SLA for the operator', async () => {
+    test('no unsigned certificate intake here (signed documents go to the gateway); feed clients and SLA for the operator', async () => {
       const clinic = await facilityToken(t, '79003');
-      const row = {
-        SO: 'KSK-H1', MA_CSKCB: '79003', HO_TEN: p.name, SO_CCCD: p.personalId, NGAY_SINH: p.birth, GIOI_TINH: p.sex, HANG_GPLX: 'A1', KET_LUAN: 'Đủ sức khỏe',
-        DU_DIEU_KIEN: '1', NGAY_KHAM: '20261020', NGAY_HET_HAN: '20271020', MA_BS: '000321/HCM-CCHN', TEN_BS: 'Lê Văn C', MA_TTDV: '7903000001', NGAY_CT: '20261020',
-      };
-      let r = await app.inject({ method: 'POST', url: '/api/v1/book/certificates', headers: { authorization: `Bearer ${clinic}` }, payload: { kind: 'driving_check', row: { ...row, DU_DIEU_KIEN: '7' } } });
-      assert.equal(r.statusCode, 400);
-      assert.equal(r.json().problems[0].path, 'driving_check.DU_DIEU_KIEN');
-      r = await app.inject({ method: 'POST', url: '/api/v1/book/certificates', headers: { authorization: `Bearer ${clinic}` }, payload: { kind: 'driving_check', row } });
-      assert.equal(r.statusCode, 201);
+      let r = await app.inject({ method: 'POST', url: '/api/v1/book/certificates', headers: { authorization: `Bearer ${clinic}` }, payload: { kind: 'driving_check', row: { SO: 'KSK-H1' } } });
+      assert.equal(r.statusCode, 404);
+      r = await app.inject({ method: 'GET', url: '/api/v1/book/certificates/schema', headers: { authorization: `Bearer ${clinic}` } });
+      assert.equal(r.json().driving_check.root, 'CHI_TIEU_DU_LIEU_GIAY_KSK_LAI_XE');
       r = await app.inject({ method: 'POST', url: '/api/v1/feed/clients', headers: { authorization: `Bearer ${clinic}` }, payload: { name: 'x' } });
       assert.equal(r.statusCode, 403);
       r = await app.inject({ method: 'POST', url: '/api/v1/feed/clients', headers: { authorization: `Bearer ${operatorToken}` }, payload: { name: 'vneid' } });

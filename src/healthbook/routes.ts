@@ -6,7 +6,7 @@ import { credentialOf, requireActor } from '../access/index.ts';
 import { getBook, getEntry, recentResults } from './book.ts';
 import { exportFhir } from './fhir.ts';
 import { qrFor, qrPublicKeys, verifyShown } from './qr.ts';
-import { CERTIFICATES, receiveCertificate } from './certificates.ts';
+import { CERTIFICATES } from './certificates.ts';
 import { addWebhook, createFeedClient, feedClientFor, pullFeed, slaReport } from './feed.ts';
 import { bearer } from '../access/index.ts';
 import { body, qDate, qInt, qList, qText } from './http.ts';
@@ -53,13 +53,6 @@ export default async function routes(app: FastifyInstance, ctx: Ctx) {
     const b = body(req.body);
     return verifyShown(db, await who(req, ['facility', 'doctor']), String(qText(b.text, 'text', 2000) ?? ''));
   });
-  app.post('/api/v1/book/certificates', async (req, reply) => {
-    const a = await who(req, ['facility', 'doctor']);
-    const b = body(req.body);
-    const r = await receiveCertificate(db, a, String(b.kind ?? ''), b.row, { replace: b.replace === true });
-    return reply.status(201).send(r);
-  });
-
   // Feed: a feed client's token (the citizen app), or a citizen session for their own entries.
   app.get('/api/v1/feed', async (req) => {
     const q = req.query as any;

@@ -2,6 +2,7 @@
 import type { Handler } from '../store/index.ts';
 import { projectDossier, projectMany } from './project.ts';
 import { pushWebhooks } from './feed.ts';
+import { projectCertificate } from './certificates.ts';
 
 /** Under load, one handler call also takes up to this many other ready rows of its consumer. */
 export const SWEEP = 199;
@@ -31,6 +32,11 @@ export const handlers: Record<string, Handler> = {
       await tx.query('ROLLBACK TO SAVEPOINT healthbook_batch');
       await projectDossier(tx, id);
     }
+  },
+  'healthbook.certificate': async (row, tx) => {
+    const id = Number(row.payload?.packageId);
+    if (!Number.isSafeInteger(id) || id < 1) throw new Error('certificate.accepted without a packageId');
+    await projectCertificate(tx, id);
   },
   'healthbook.webhook': async (_row, tx) => {
     await pushWebhooks(tx);

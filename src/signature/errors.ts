@@ -5,7 +5,7 @@ export const SIG = defineErrors({
   SIG_TOO_LARGE: { status: 413, rule: 'size ≤ {limit} bytes', vi: 'Tài liệu ký số vượt quá {limit} byte', en: 'Signed document exceeds {limit} bytes' },
   SIG_DTD_FORBIDDEN: { rule: 'no DOCTYPE or ENTITY', vi: 'Không chấp nhận DOCTYPE/ENTITY trong tài liệu ký số', en: 'DOCTYPE and ENTITY declarations are not accepted in a signed document' },
   SIG_XML_INVALID: { rule: 'well-formed UTF-8 XML', vi: 'Tài liệu không phải XML hợp lệ: {detail}', en: 'The document is not valid XML: {detail}' },
-  SIG_ROOT_UNKNOWN: { rule: 'root is GIAMDINHHS, CHI_TIEU_TRANG_THAI_KCB or CHI_TIEU_GIAM_DINH_YKHOA', vi: 'Phần tử gốc {root} không thuộc loại tài liệu được ký', en: 'Root element {root} is not a signable document' },
+  SIG_ROOT_UNKNOWN: { rule: 'root is GIAMDINHHS, CHI_TIEU_TRANG_THAI_KCB, CHI_TIEU_GIAM_DINH_YKHOA, CHI_TIEU_DU_LIEU_GIAY_BAO_TU or CHI_TIEU_DU_LIEU_GIAY_KSK_LAI_XE', vi: 'Phần tử gốc {root} không thuộc loại tài liệu được ký', en: 'Root element {root} is not a signable document' },
   SIG_MISSING: { status: 422, rule: 'exactly one ds:Signature in CHUKYDONVI', vi: 'Tài liệu chưa được ký số (không có chữ ký trong CHUKYDONVI)', en: 'The document is not signed (no signature in CHUKYDONVI)', fix: 'Sign the package with the facility certificate (ssk sign).' },
   SIG_MULTIPLE: { status: 422, rule: 'exactly one ds:Signature in the document', vi: 'Tài liệu có nhiều hơn một chữ ký số ({count})', en: 'The document holds more than one signature ({count})' },
   SIG_MISPLACED: { status: 422, rule: 'ds:Signature is the only element of CHUKYDONVI, the last child of the root', vi: 'Chữ ký số không nằm đúng vị trí CHUKYDONVI cuối tài liệu', en: 'The signature is not in CHUKYDONVI, the last child of the root' },

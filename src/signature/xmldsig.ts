@@ -23,8 +23,8 @@ export const ALG = {
   SHA1: 'http://www.w3.org/2000/09/xmldsig#sha1',
 } as const;
 
-/** Roots of the documents that carry a CHUKYDONVI (package, check-in, GĐYK). */
-export const SIGNABLE_ROOTS = ['GIAMDINHHS', 'CHI_TIEU_TRANG_THAI_KCB', 'CHI_TIEU_GIAM_DINH_YKHOA'] as const;
+/** Roots of the documents that carry a CHUKYDONVI (package, check-in, GĐYK, death notice, driving-licence health check). */
+export const SIGNABLE_ROOTS = ['GIAMDINHHS', 'CHI_TIEU_TRANG_THAI_KCB', 'CHI_TIEU_GIAM_DINH_YKHOA', 'CHI_TIEU_DU_LIEU_GIAY_BAO_TU', 'CHI_TIEU_DU_LIEU_GIAY_KSK_LAI_XE'] as const;
 export const SIGNATURE_CONTAINER = 'CHUKYDONVI';
 /** Default byte cap of a signed document (the parser's own cap is larger). */
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;

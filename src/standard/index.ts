@@ -27,4 +27,8 @@ export { parseXml, hasDtd, isValidUtf8, XML_ERRORS, DEFAULT_XML_LIMITS } from '.
 export { catalogueCheck, catalogueFromRows, catalogueRowsFromXml, parseCsv, catalogueToCsv, parsePrice, parseCatalogueDate, normalizeHeader, CATALOGUE_HEADERS } from './facility-catalogue.ts';
 export type { CatalogueEntry, CatalogueKind, FacilityCatalogue, CatalogueCheckOptions } from './facility-catalogue.ts';
 export { ICD10, icd10Name, normalizeIcd10 } from './codes/index.ts';
+export {
+  CERTIFICATES, CERTIFICATE_KINDS, certificateKindByRoot, buildCertificateDoc, parseCertificateDoc, validateCertificateRow,
+  type CertField, type CertDefinition, type CertificateKind,
+} from './certificates.ts';
 export type { Icd10Entry } from './codes/index.ts';

@@ -1,14 +1,12 @@
 // Manual path for a facility whose HIS cannot export: a form built from the catalogue's field
 // rules (type, length, required, code list) that validates as you type, then on the server with
 // the same validator as the gateway. Birth certificates (XML9) and whole dossiers (XML1) become a
-// GIAMDINHHS package, signed (the facility key held by the gateway, or an uploaded key) and sent
-// through the gateway's receiving pipeline. Death notices and driving-licence health checks go
-// to the health book's certificate intake (their own format, modelled by the health-book module).
+// GIAMDINHHS package; death notices and driving-licence health checks their own document
+// (src/standard/certificates.ts). Each is signed (the facility key held by the gateway, or an
+// uploaded key) and sent through the gateway's receiving pipeline like any HIS submission.
 import type { FastifyInstance } from 'fastify';
 import { ProblemError, type Problem } from '../errors/index.ts';
-import { CODE_LISTS, TABLES, buildPackage, validatePackage, type Row, type TableCode } from '../standard/index.ts';
-import { CERTIFICATES, receiveCertificate } from '../healthbook/index.ts';
-import { actorFromPrincipal } from '../access/index.ts';
+import { CODE_LISTS, TABLES, CERTIFICATES, buildPackage, validatePackage, buildCertificateDoc, validateCertificateRow, type Row, type TableCode } from '../standard/index.ts';
 import { issueToken, revokeToken } from '../gateway/index.ts';
 import { signerFromPem, signXml } from '../signature/index.ts';
 import { alertBox, csrfField, page, problemList, unavailable } from './layout.ts';
@@ -64,7 +62,7 @@ interface FormKind {
   vi: string;
   en: string;
   tables: () => FormTable[];
-  /** 'package': GIAMDINHHS through the gateway pipeline; a certificate kind: the book's intake. */
+  /** 'package': a GIAMDINHHS package; a certificate kind: its own signed document. Both through the gateway pipeline. */
   path: 'package' | 'death_notice' | 'driving_check';
 }
 
@@ -102,7 +100,7 @@ function formPage(ctx: PageCtx, kind: FormKind, values: Record<string, string>, 
     const k = problemKey(p.path);
     if (k && !at.has(k)) at.set(k, p);
   }
-  const signing = kind.path === 'package'
+  const signing = true
     ? html`<fieldset><legend>${tr(L, 'Ký số', 'Signing')}</legend>
 <p><input type="radio" id="sign-held" name="signer" value="held"${heldKey ? html` checked` : html` disabled aria-describedby="held-note"`}> <label for="sign-held" class="inline">${tr(L, 'Ký bằng khóa của cơ sở do cổng giữ', 'Sign with the facility key held by the gateway')}</label>${heldKey ? '' : html` <span class="hint" id="held-note">(${tr(L, 'máy chủ này chưa giữ khóa của cơ sở', 'this server holds no facility key yet')})</span>`}</p>
 <p><input type="radio" id="sign-upload" name="signer" value="upload"${heldKey ? '' : html` checked`}> <label for="sign-upload" class="inline">${tr(L, 'Ký bằng khóa tải lên (PEM)', 'Sign with an uploaded key (PEM)')}</label></p>
@@ -119,7 +117,7 @@ function formPage(ctx: PageCtx, kind: FormKind, values: Record<string, string>, 
 <form method="post" action="/co-so/nhap-tay/${kind.key}" data-validate novalidate>${csrfField(ctx)}
 ${kind.tables().map((t, i) => html`<fieldset${kind.key === 'ho-so' && i > 0 ? html` data-optional` : ''}><legend>${t.code} — ${t.title}</legend><div class="form-grid">${t.fields.map((f) => inputFor(t.code, f, values[`${t.code}.${f.name}`] ?? '', at.get(`${t.code}.${f.name}`)))}</div></fieldset>`)}
 ${signing}
-<p><button type="submit">${tr(L, kind.path === 'package' ? 'Kiểm tra, ký và gửi' : 'Kiểm tra và gửi', kind.path === 'package' ? 'Check, sign and send' : 'Check and send')}</button></p>
+<p><button type="submit">${tr(L, 'Kiểm tra, ký và gửi', 'Check, sign and send')}</button></p>
 </form>`,
   });
 }
@@ -164,27 +162,27 @@ export async function registerManualForms(app: FastifyInstance, deps: WebDeps & 
     const heldKey = await held();
     const fail = (problems: Problem[]) => formPage(ctx, kind, values, problems, undefined, heldKey);
 
-    if (kind.path !== 'package') {
-      try {
-        const r = await receiveCertificate(db, actorFromPrincipal(ctx.user), kind.path, rows[kind.path]);
-        return page(ctx, { title: [kind.vi, kind.en], area: 'facility', nav: FACILITY_NAV, body: alertBox('ok', html`${tr(ctx.lang, 'Đã nhận và đưa vào sổ sức khỏe của người dân', 'Received and placed in the citizen’s health book')} (${tr(ctx.lang, 'phiên bản', 'version')} ${r.version}).`) });
-      } catch (e) {
-        if (e instanceof ProblemError) return fail(e.problems);
-        throw e;
-      }
-    }
-
     const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
-    const tables: Partial<Record<TableCode, Row[]>> = {};
-    for (const [code, row] of Object.entries(rows)) {
-      if (code !== 'XML1' && Object.values(row).every((v) => v === '')) continue;
-      tables[code as TableCode] = [row];
+    let unsigned: Buffer;
+    if (kind.path !== 'package') {
+      // A death notice or driving-licence health check: the standard's field rules, then its own document.
+      const row = rows[kind.path];
+      const problems = validateCertificateRow(kind.path, row);
+      if (row.MA_CSKCB && row.MA_CSKCB.toUpperCase() !== macskcb.toUpperCase()) problems.push(...ProblemError.of(WEB.WEB_FACILITY_MISMATCH, `${kind.path}.MA_CSKCB`, { expected: macskcb }).problems);
+      if (problems.length) return fail(problems);
+      unsigned = buildCertificateDoc(kind.path, row);
+    } else {
+      const tables: Partial<Record<TableCode, Row[]>> = {};
+      for (const [code, row] of Object.entries(rows)) {
+        if (code !== 'XML1' && Object.values(row).every((v) => v === '')) continue;
+        tables[code as TableCode] = [row];
+      }
+      const pkg = { macskcb, ngayLap: today, dossiers: [{ tables }] };
+      const v = validatePackage(pkg);
+      const problems = [...v.problems, ...v.dossiers.flatMap((d) => d.problems)].filter((p, i, a) => a.findIndex((q) => q.code === p.code && q.path === p.path) === i);
+      if (!v.valid) return fail(problems.filter((p) => p.severity === 'error'));
+      unsigned = buildPackage(pkg);
     }
-    const pkg = { macskcb, ngayLap: today, dossiers: [{ tables }] };
-    const v = validatePackage(pkg);
-    const problems = [...v.problems, ...v.dossiers.flatMap((d) => d.problems)].filter((p, i, a) => a.findIndex((q) => q.code === p.code && q.path === p.path) === i);
-    if (!v.valid) return fail(problems.filter((p) => p.severity === 'error'));
-    const unsigned = buildPackage(pkg);
     let signed: Buffer;
     if (field(req.body, 'signer', 10) === 'upload') {
       try {
@@ -199,12 +197,12 @@ export async function registerManualForms(app: FastifyInstance, deps: WebDeps & 
       if (!signAs) return formPage(ctx, kind, values, [], unavailable(ctx, 'gateway.signAsFacility (facility key held by the gateway)'), heldKey);
       signed = (await signAs(db, macskcb, unsigned)) as Buffer;
     }
-    // The same receiving pipeline as every HIS: POST /api/v1/packages with a token of this
-    // facility that lives for this one submission.
+    // The same receiving pipeline as every HIS: POST /api/v1/packages (or /api/v1/certificates) with
+    // a token of this facility that lives for this one submission.
     const t = await issueToken(db, macskcb, { name: 'web-manual-form', scopes: ['submit'], expiresAt: new Date(Date.now() + 5 * 60_000) });
     let res;
     try {
-      res = await app.inject({ method: 'POST', url: '/api/v1/packages', headers: { 'content-type': 'application/xml', authorization: `Bearer ${t.token}` }, payload: signed });
+      res = await app.inject({ method: 'POST', url: kind.path === 'package' ? '/api/v1/packages' : '/api/v1/certificates', headers: { 'content-type': 'application/xml', authorization: `Bearer ${t.token}` }, payload: signed });
     } finally {
       await revokeToken(db, t.info.id);
     }
