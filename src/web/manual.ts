@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { ProblemError, type Problem } from '../errors/index.ts';
 import { CODE_LISTS, TABLES, CERTIFICATES, buildPackage, validatePackage, buildCertificateDoc, validateCertificateRow, type Row, type TableCode } from '../standard/index.ts';
 import { issueToken, revokeToken } from '../gateway/index.ts';
-import { signerFromPem, signXml } from '../signature/index.ts';
+import { signerFromPem, signerFromPkcs12, signXml } from '../signature/index.ts';
 import { alertBox, csrfField, page, problemList, unavailable } from './layout.ts';
 import { domainFn } from './domains.ts';
 import { WEB } from './errors.ts';
@@ -106,6 +106,9 @@ function formPage(ctx: PageCtx, kind: FormKind, values: Record<string, string>, 
 <p><input type="radio" id="sign-upload" name="signer" value="upload"${heldKey ? '' : html` checked`}> <label for="sign-upload" class="inline">${tr(L, 'Ký bằng khóa tải lên (PEM)', 'Sign with an uploaded key (PEM)')}</label></p>
 <label for="keyPem">${tr(L, 'Khóa riêng (PEM) — chỉ dùng cho lần ký này, không lưu', 'Private key (PEM) — used for this signature only, not stored')}</label><textarea id="keyPem" name="keyPem" rows="3" autocomplete="off"></textarea>
 <label for="certPem">${tr(L, 'Chứng thư (PEM)', 'Certificate (PEM)')}</label><textarea id="certPem" name="certPem" rows="3"></textarea>
+<p><input type="radio" id="sign-p12" name="signer" value="p12"> <label for="sign-p12" class="inline">${tr(L, 'Ký bằng tệp PKCS#12 (.p12/.pfx) tải lên', 'Sign with an uploaded PKCS#12 file (.p12/.pfx)')}</label></p>
+<label for="p12File">${tr(L, 'Tệp .p12/.pfx — chỉ dùng cho lần ký này, không lưu', '.p12/.pfx file — used for this signature only, not stored')}</label><input type="file" id="p12File" name="p12File" accept=".p12,.pfx,application/x-pkcs12">
+<label for="p12Pass">${tr(L, 'Mật khẩu tệp', 'File passphrase')}</label><input type="password" id="p12Pass" name="p12Pass" autocomplete="off">
 </fieldset>`
     : '';
   return page(ctx, {
@@ -114,7 +117,7 @@ function formPage(ctx: PageCtx, kind: FormKind, values: Record<string, string>, 
     nav: FACILITY_NAV,
     notice: html`${notice ?? ''}${problems.length ? alertBox('error', html`<p>${tr(L, 'Biểu mẫu có lỗi, xem từng trường bên dưới.', 'The form has problems; see each field below.')}</p>${problemList(ctx, problems)}`) : ''}`,
     body: html`<p class="hint">${tr(L, 'Các trường có dấu * là bắt buộc. Biểu mẫu kiểm tra khi bạn gõ theo quy tắc của danh mục chuẩn, và kiểm tra lại trên máy chủ trước khi gửi.', 'Fields marked * are required. The form checks as you type with the standard catalogue’s rules, and again on the server before sending.')}</p>
-<form method="post" action="/co-so/nhap-tay/${kind.key}" data-validate novalidate>${csrfField(ctx)}
+<form method="post" action="/co-so/nhap-tay/${kind.key}" enctype="multipart/form-data" data-validate novalidate>${csrfField(ctx)}
 ${kind.tables().map((t, i) => html`<fieldset${kind.key === 'ho-so' && i > 0 ? html` data-optional` : ''}><legend>${t.code} — ${t.title}</legend><div class="form-grid">${t.fields.map((f) => inputFor(t.code, f, values[`${t.code}.${f.name}`] ?? '', at.get(`${t.code}.${f.name}`)))}</div></fieldset>`)}
 ${signing}
 <p><button type="submit">${tr(L, 'Kiểm tra, ký và gửi', 'Check, sign and send')}</button></p>
@@ -184,9 +187,15 @@ export async function registerManualForms(app: FastifyInstance, deps: WebDeps & 
       unsigned = buildPackage(pkg);
     }
     let signed: Buffer;
-    if (field(req.body, 'signer', 10) === 'upload') {
+    const how = field(req.body, 'signer', 10);
+    if (how === 'upload' || how === 'p12') {
       try {
-        const signer = await signerFromPem(field(req.body, 'keyPem', 64 * 1024), field(req.body, 'certPem', 64 * 1024));
+        let signer;
+        if (how === 'p12') {
+          const file = (req.body as Record<string, unknown> | undefined)?.p12File;
+          if (!Buffer.isBuffer(file) || !file.byteLength) return fail(ProblemError.of(WEB.WEB_FIELD_REQUIRED, 'p12File', { field: 'p12File' }).problems);
+          signer = signerFromPkcs12(file, field(req.body, 'p12Pass', 1024));
+        } else signer = await signerFromPem(field(req.body, 'keyPem', 64 * 1024), field(req.body, 'certPem', 64 * 1024));
         signed = await signXml(unsigned, signer);
       } catch (e) {
         if (e instanceof ProblemError) return fail(e.problems);

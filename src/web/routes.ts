@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { COMMON, isProblemError, problem, type Problem } from '../errors/index.ts';
 import type { Db } from '../store/index.ts';
@@ -30,6 +31,11 @@ const SECURITY_HEADERS: Record<string, string> = {
 export default async function routes(app: FastifyInstance, opts: { db: Db; config?: Record<string, any>; receiptKey?: unknown }): Promise<void> {
   const deps: WebDeps = { db: opts.db, config: opts.config ?? {}, gateway: opts.receiptKey ? (opts as Record<string, unknown>) : undefined };
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody, { bodyLimit: 512 * 1024 });
+  // The manual forms are multipart (a PKCS#12 file may be attached): fields land in req.body as
+  // text, the one file as bytes; small hard limits (a .p12 is a few kB).
+  if (!app.hasContentTypeParser('multipart/form-data')) {
+    await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 64 * 1024, files: 1, fields: 600, fieldSize: 64 * 1024, parts: 602 }, throwFileSizeLimit: true });
+  }
 
   const assets: Record<string, { body: Buffer; type: string }> = {
     'web.css': { body: readFileSync(join(STATIC, 'web.css')), type: 'text/css; charset=utf-8' },

@@ -7,6 +7,7 @@ import { grantConsent } from '../../access/index.ts';
 import { buildPackage } from '../../standard/index.ts';
 import { getBook, handlers, qrFor } from '../../healthbook/index.ts';
 import { drain } from '../../store/index.ts';
+import { toPkcs12 } from '../../signature/index.ts';
 import { validDossier, validPackage } from '../../standard/testing.ts';
 import { PAGE_BUDGET } from '../browser.ts';
 import type { BrowserSession } from '../browser.ts';
@@ -105,9 +106,17 @@ export async function facilityJourney(gw: TestGateway, b: BrowserSession): Promi
   };
   for (const [k, v] of Object.entries(values)) await page.locator(`#f-driving_check-${k}`).fill(v);
   assert.equal(await ngayKham.getAttribute('aria-invalid'), null);
-  await page.getByLabel('Ký bằng khóa tải lên (PEM)').check();
-  await page.getByLabel(/^Khóa riêng \(PEM\)/).fill(fac.keyPem);
-  await page.getByLabel('Chứng thư (PEM)').fill(fac.certPem);
+  // Signed with the facility's PKCS#12 file and its passphrase (a wrong passphrase is explained first).
+  const p12 = { name: 'co-so.p12', mimeType: 'application/x-pkcs12', buffer: toPkcs12(fac.keyPem, fac.certPem, 'mat-khau-p12') };
+  await page.getByLabel('Ký bằng tệp PKCS#12 (.p12/.pfx) tải lên').check();
+  await page.getByLabel(/^Tệp \.p12\/\.pfx/).setInputFiles(p12);
+  await page.getByLabel('Mật khẩu tệp').fill('sai-mat-khau');
+  await page.getByRole('button', { name: 'Kiểm tra, ký và gửi' }).click();
+  await page.getByRole('alert').first().waitFor();
+  assert.match(await page.getByRole('alert').first().innerText(), /SIG_|PKCS|mật khẩu|passphrase/i);
+  await page.getByLabel('Ký bằng tệp PKCS#12 (.p12/.pfx) tải lên').check();
+  await page.getByLabel(/^Tệp \.p12\/\.pfx/).setInputFiles(p12);
+  await page.getByLabel('Mật khẩu tệp').fill('mat-khau-p12');
   await page.getByRole('button', { name: 'Kiểm tra, ký và gửi' }).click();
   await page.locator('main').getByText('Đã chấp nhận').first().waitFor();
   const drivingReceipt = await page.locator('main').innerText();
