@@ -50,7 +50,7 @@ async function acceptance(ctx: Parameters<Section['run']>[0]): Promise<Figure[]>
     }
     await db.query(`DELETE FROM dossier WHERE ma_lk LIKE 'BARE%'`);
     // One worker on PGlite (one session); four side by side on PostgreSQL, as gateway processes would run.
-    const workers = Array.from({ length: db.kind === 'postgres' ? 4 : 1 }, () => startWorker(db, handlers, { intervalMs: 5, batch: 50 }));
+    const workers = Array.from({ length: db.kind === 'postgres' ? Number(process.env.BENCH_BOOK_WORKERS ?? 4) : 1 }, () => startWorker(db, handlers, { intervalMs: 5, batch: 50 }));
     const worker = { poke: () => workers.forEach((w) => w.poke()), stop: () => Promise.all(workers.map((w) => w.stop())) };
     // Arrivals on the 1,000/s schedule; acceptors commit whatever has arrived together in one
     // transaction (group commit, as a gateway under load would), one on PGlite, four on PostgreSQL.
