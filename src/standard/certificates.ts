@@ -9,8 +9,8 @@
 // Pure: no I/O.
 import { ProblemError, problem, type Problem } from '../errors/index.ts';
 import { STD } from './errors.ts';
-import { escapeXml } from './package.ts';
-import { parseXml, rootPtr, firstElementPtr, nextElementPtr, namePtr, textPtr, hasElementChildPtr } from './xml.ts';
+import { documentXml, fieldsXml, readFields } from './package.ts';
+import { parseXml, rootPtr, namePtr } from './xml.ts';
 import { isDateText } from './dates.ts';
 
 export interface CertField {
@@ -104,26 +104,25 @@ export function certificateKindByRoot(root: string): CertificateKind | null {
   return CERTIFICATE_KINDS.find((k) => CERTIFICATES[k].root === root) ?? null;
 }
 
-const NOT_XML = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
-
-/** Build a certificate document: UTF-8, fields in order, empty fields left out, an empty CHUKYDONVI to sign. */
+/**
+ * Build a certificate document with the same writer as the stand-alone tables (XML0, XML12):
+ * UTF-8, fields in the definition's order, empty fields left out, an empty CHUKYDONVI to sign.
+ */
 export function buildCertificateDoc(kind: CertificateKind, row: Record<string, string>): Buffer {
   const def = CERTIFICATES[kind];
   if (!def) throw ProblemError.of(STD.STD_ROOT, '', { expected: CERTIFICATE_KINDS.map((k) => CERTIFICATES[k].root).join(' | '), found: String(kind) });
-  let s = `<?xml version="1.0" encoding="utf-8"?>\n<${def.root}>\n`;
-  for (const f of def.fields) {
-    const v = row[f.name] ?? '';
-    if (v === '') continue;
-    if (NOT_XML.test(v)) throw ProblemError.of(STD.STD_FIELD_CONTROL_CHAR, `${kind}.${f.name}`, { field: f.name });
-    s += `  <${f.name}>${escapeXml(v)}</${f.name}>\n`;
-  }
-  return Buffer.from(s + `  <CHUKYDONVI/>\n</${def.root}>\n`, 'utf8');
+  const body = fieldsXml(def.fields.map((f) => f.name), row, kind, '  ', true);
+  return Buffer.from(documentXml(def.root, body, true), 'utf8');
 }
 
+/** Elements a certificate document may hold (its fields are far fewer; CHUKYDONVI not counted). */
+const MAX_ELEMENTS = 200;
+
 /**
- * Parse a certificate document (signed or not; the signature is checked elsewhere). Structure
- * problems (unknown, repeated or nested elements) are reported with their path; a wrong root or
- * malformed XML throws. Use validateCertificateRow for the field rules.
+ * Parse a certificate document (signed or not; the signature is checked elsewhere) with the same
+ * field reader as the table rows. Structure problems (unknown, repeated or nested elements) are
+ * reported with their path; a wrong root or malformed XML throws. Use validateCertificateRow for
+ * the field rules.
  */
 export function parseCertificateDoc(bytes: Uint8Array, opts: { maxBytes?: number } = {}): { kind: CertificateKind; row: Record<string, string>; problems: Problem[] } {
   const doc = parseXml(bytes, { maxBytes: opts.maxBytes ?? 1024 * 1024 }, 'certificate');
@@ -133,22 +132,12 @@ export function parseCertificateDoc(bytes: Uint8Array, opts: { maxBytes?: number
     const kind = certificateKindByRoot(rootName);
     if (!kind) throw ProblemError.of(STD.STD_ROOT, '', { expected: CERTIFICATE_KINDS.map((k) => CERTIFICATES[k].root).join(' | '), found: rootName.slice(0, 100) });
     const known = new Set(CERTIFICATES[kind].fields.map((f) => f.name));
-    const row: Record<string, string> = {};
     const problems: Problem[] = [];
-    let n = 0;
-    for (let el = firstElementPtr(root); el; el = nextElementPtr(el)) {
-      const name = namePtr(el);
-      if (name === 'CHUKYDONVI') continue;
-      if (++n > 200) {
-        problems.push(problem(STD.STD_LIMIT, kind, { what: 'elements', limit: 200 }));
-        break;
-      }
-      const path = `${kind}.${name.slice(0, 100)}`;
-      if (!known.has(name)) problems.push(problem(STD.STD_ELEMENT_UNKNOWN, path, { element: name.slice(0, 100) }));
-      else if (name in row) problems.push(problem(STD.STD_ELEMENT_REPEATED, path, { element: name }));
-      else if (hasElementChildPtr(el)) problems.push(problem(STD.STD_FIELD_NESTED, path, { field: name }));
-      else row[name] = textPtr(el);
-    }
+    const { names, values } = readFields(root, (n) => known.has(n), kind, problems, namePtr, { skip: 'CHUKYDONVI', max: MAX_ELEMENTS });
+    const row: Record<string, string> = {};
+    // A nested field is reported and left out of the row.
+    const nested = new Set(problems.filter((p) => p.code === STD.STD_FIELD_NESTED.code).map((p) => p.path));
+    for (let i = 0; i < names.length; i++) if (!nested.has(`${kind}.${names[i]}`)) row[names[i]] = values[i];
     return { kind, row, problems };
   } finally {
     doc.dispose();

@@ -91,14 +91,31 @@ function template(code: TableCode, layout: Edition): Row {
   return t;
 }
 
-/** Read one row element (by pointer) into a Row holding every field of the table's layout ('' when absent). */
-function readRow(el: number, code: TableCode, path: string, problems: Problem[], nameOf: (ptr: number) => string): Row {
+/**
+ * Read the field elements of one element (by pointer): unknown, repeated and nested ones are
+ * reported at `${path}.NAME`; `skip` (e.g. CHUKYDONVI) is passed over; after `max` elements a
+ * STD_LIMIT problem ends the reading. Shared by table rows and the certificate documents.
+ */
+export function readFields(
+  el: number,
+  known: (name: string) => boolean,
+  path: string,
+  problems: Problem[],
+  nameOf: (ptr: number) => string = namePtr,
+  opts?: { skip?: string; max?: number },
+): { names: string[]; values: string[] } {
   const names: string[] = [];
   const values: string[] = [];
   const seen = new Set<string>();
+  let n = 0;
   for (let child = firstElementPtr(el); child; child = nextElementPtr(child)) {
     const name = nameOf(child);
-    if (!fieldDef(code, name)) {
+    if (opts?.skip === name) continue;
+    if (opts?.max !== undefined && ++n > opts.max) {
+      problems.push(problem(STD.STD_LIMIT, path, { what: 'elements', limit: opts.max }));
+      break;
+    }
+    if (!known(name)) {
       problems.push(problem(STD.STD_ELEMENT_UNKNOWN, `${path}.${name}`, { element: name }));
       continue;
     }
@@ -115,6 +132,12 @@ function readRow(el: number, code: TableCode, path: string, problems: Problem[],
     }
     values.push(textPtr(child));
   }
+  return { names, values };
+}
+
+/** Read one row element (by pointer) into a Row holding every field of the table's layout ('' when absent). */
+function readRow(el: number, code: TableCode, path: string, problems: Problem[], nameOf: (ptr: number) => string): Row {
+  const { names, values } = readFields(el, (name) => fieldDef(code, name) !== undefined, path, problems, nameOf);
   const layout = code === 'XML13' ? xml13Layout(names, DEFAULT_EDITION) : DEFAULT_EDITION;
   const row: Row = { ...template(code, layout) };
   for (let i = 0; i < names.length; i++) row[names[i]] = values[i];
@@ -329,21 +352,35 @@ function orderedNames(code: TableCode, row: Row, edition: Edition): string[] {
 
 const NOT_XML = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 
-function rowXml(code: TableCode, row: Row, edition: Edition, indent: string): string {
+/**
+ * The field elements of one row, in `names` order, each on its own line after `indent`; an empty
+ * field is `<NAME/>`, or left out with `omitEmpty`. Control characters are refused at `${path}.NAME`.
+ */
+export function fieldsXml(names: readonly string[], row: Readonly<Record<string, string>>, path: string, indent: string, omitEmpty = false): string {
   let s = '';
-  for (const name of orderedNames(code, row, edition)) {
+  for (const name of names) {
     const v = row[name] ?? '';
-    if (NOT_XML.test(v)) throw ProblemError.of(STD.STD_FIELD_CONTROL_CHAR, `${code}.${name}`, { field: name });
+    if (v === '' && omitEmpty) continue;
+    if (NOT_XML.test(v)) throw ProblemError.of(STD.STD_FIELD_CONTROL_CHAR, `${path}.${name}`, { field: name });
     s += v === '' ? `${indent}<${name}/>\n` : `${indent}<${name}>${escapeXml(v)}</${name}>\n`;
   }
   return s;
+}
+
+function rowXml(code: TableCode, row: Row, edition: Edition, indent: string): string {
+  return fieldsXml(orderedNames(code, row, edition), row, code, indent);
+}
+
+/** A stand-alone document: declaration, root, the body, then (signatureSlot) an empty CHUKYDONVI to sign. */
+export function documentXml(root: string, body: string, signatureSlot: boolean): string {
+  return `<?xml version="1.0" encoding="utf-8"?>\n<${root}>\n${body}${signatureSlot ? '  <CHUKYDONVI/>\n' : ''}</${root}>\n`;
 }
 
 /** The XML text of one table document (UTF-8, with declaration). `signed` adds an empty CHUKYDONVI. */
 export function buildTableXml(code: TableCode, rows: readonly Row[], opts?: BuildOptions & { signatureSlot?: boolean }): string {
   const t = TABLES[code];
   const edition = opts?.edition ?? DEFAULT_EDITION;
-  let s = `<?xml version="1.0" encoding="utf-8"?>\n<${t.root}>\n`;
+  let s = '';
   if (!t.list || !t.row) {
     if (rows.length !== 1) throw ProblemError.of(STD.STD_XML1_ONE_ROW, code);
     s += rowXml(code, rows[0], edition, '  ');
@@ -352,8 +389,7 @@ export function buildTableXml(code: TableCode, rows: readonly Row[], opts?: Buil
     for (const r of rows) s += `    <${t.row}>\n${rowXml(code, r, edition, '      ')}    </${t.row}>\n`;
     s += `  </${t.list}>\n`;
   }
-  if (opts?.signatureSlot) s += `  <CHUKYDONVI/>\n`;
-  return s + `</${t.root}>\n`;
+  return documentXml(t.root, s, opts?.signatureSlot === true);
 }
 
 /** Build a GIAMDINHHS package: UTF-8, deterministic, unsigned (ends with an empty CHUKYDONVI). */
