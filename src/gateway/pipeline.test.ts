@@ -121,6 +121,34 @@ for (const kind of dbKinds()) {
         assert.equal(verifyReceipt(p.body, key).ok, true);
       });
 
+      await t.test('concurrent senders on one MA_LK: one winner when undeclared; one version each, one current row, linked chain when declared', async () => {
+        const clash = await Promise.all(Array.from({ length: 6 }, (_, i) => gw.signedPackage({ seed: 400 + i, maLk: 'LK-RACE' })));
+        const cr = await Promise.all(clash.map((b) => gw.submit(b)));
+        assert.deepEqual(cr.map((r) => r.body.status).sort(), ['accepted', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
+        for (const r of cr) if (r.body.status === 'rejected') assert.deepEqual(codes(r.body), ['GW_DOSSIER_EXISTS']);
+        assert.equal((await gw.db.query(`SELECT count(*)::int AS n FROM dossier WHERE ma_lk = 'LK-RACE'`)).rows[0].n, 1);
+
+        const repl = await Promise.all(Array.from({ length: 6 }, (_, i) => gw.signedPackage({ seed: 500 + i, maLk: 'LK-RACE2' })));
+        const rr = await Promise.all(repl.map((b) => gw.submit(b, { replaces: 'LK-RACE2' })));
+        for (const r of rr) assert.equal(r.body.status, 'accepted', JSON.stringify(r.body));
+        assert.deepEqual(rr.map((r) => r.body.dossiers[0].version).sort(), [1, 2, 3, 4, 5, 6]);
+        const rows = (await gw.db.query(`SELECT id, version, replaces_id, current, package_id FROM dossier WHERE ma_lk = 'LK-RACE2' ORDER BY version`)).rows;
+        assert.deepEqual(rows.map((x) => Number(x.version)), [1, 2, 3, 4, 5, 6]);
+        assert.deepEqual(rows.map((x) => x.current), [false, false, false, false, false, true]);
+        rows.forEach((x, i) => assert.equal(x.replaces_id === null ? null : Number(x.replaces_id), i ? Number(rows[i - 1].id) : null));
+        for (const r of rr) {
+          const d = r.body.dossiers[0];
+          const row = rows.find((x) => Number(x.id) === d.dossierId)!;
+          assert.ok(row, 'the receipt names the stored row');
+          assert.equal(Number(row.version), d.version);
+          assert.equal(verifyReceipt(r.body, key).ok, true);
+        }
+        assert.equal((await gw.db.query(`SELECT count(*)::int AS n FROM package_archive WHERE sha256 = ANY($1::text[])`, [repl.map(sha)])).rows[0].n, 6);
+        const consumers = (await gw.db.query(`SELECT count(*)::int AS n FROM outbox_consumer WHERE topic = 'dossier.accepted'`)).rows[0].n;
+        const ob = (await gw.db.query(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'dossier.accepted' AND payload->>'maLk' = 'LK-RACE2'`)).rows[0].n;
+        assert.equal(ob, 6 * consumers);
+      });
+
       await t.test('replacement chain: refused unless declared, then versions linked', async () => {
         const v1 = await gw.submit(await gw.signedPackage({ seed: 11, maLk: 'LK-R' }));
         assert.equal(v1.body.status, 'accepted');
