@@ -94,20 +94,31 @@ test('refused with their own reasons: unsigned, tampered, unregistered certifica
   const doc = buildCertificateDoc('driving_check', driving(f.macskcb));
   const unsigned = await post(doc);
   assert.equal(unsigned.body.status, 'rejected');
-  assert.ok(codes(unsigned.body).some((c) => c.startsWith('SIG_')), codes(unsigned.body).join());
+  assert.deepEqual(codes(unsigned.body), ['GW_SIGNATURE_INVALID', 'SIG_MISSING']);
+  assert.ok(unsigned.body.problems.every((p: any) => p.vi && p.en && p.path !== undefined));
   const signed = await signXml(doc, f.signer);
   const tampered = Buffer.from(signed.toString('utf8').replace('hạng B', 'hạng C'), 'utf8');
   const t = await post(tampered);
   assert.equal(t.body.status, 'rejected');
-  assert.ok(codes(t.body).some((c) => c.startsWith('SIG_')), codes(t.body).join());
+  assert.deepEqual(codes(t.body), ['GW_SIGNATURE_INVALID', 'SIG_DIGEST_MISMATCH']);
+  // A certificate of our CA for our facility code, but not registered for it.
   const stranger = await gw.unregisteredSigner(f.macskcb);
   const u = await post(await signXml(doc, stranger.signer));
   assert.equal(u.body.status, 'rejected');
-  assert.ok(codes(u.body).length > 0);
+  assert.deepEqual(codes(u.body), ['GW_CERT_UNREGISTERED', 'SIG_CERT_NOT_EXPECTED']);
+  // Another facility's registered certificate on a document naming our facility, sent with our token.
   const other = await gw.addFacility('79077', 'Phòng khám khác');
+  const byOther = await post(await signXml(doc, other.signer));
+  assert.equal(byOther.body.status, 'rejected');
+  assert.deepEqual(codes(byOther.body), ['GW_CERT_UNREGISTERED', 'SIG_CERT_NOT_EXPECTED']);
+  // The other facility's own document, signed by it, sent with our token.
   const o = await post(await signXml(buildCertificateDoc('driving_check', driving('79077')), other.signer));
   assert.equal(o.body.status, 'rejected');
-  assert.ok(codes(o.body).includes('GW_FACILITY_MISMATCH'), codes(o.body).join());
+  assert.deepEqual(codes(o.body), ['GW_FACILITY_MISMATCH', 'GW_CERT_UNREGISTERED', 'SIG_CERT_NOT_EXPECTED']);
+  // Signed by us, but naming the other facility: the signature holds, the facility does not.
+  const named = await post(await signXml(buildCertificateDoc('driving_check', driving('79077')), f.signer));
+  assert.equal(named.body.status, 'rejected');
+  assert.deepEqual(named.body.problems.map((p: any) => `${p.code} ${p.path}`), ['GW_FACILITY_MISMATCH driving_check.MA_CSKCB']);
   const bad = await post(await signXml(buildCertificateDoc('driving_check', { ...driving(f.macskcb), HANG_GPLX: 'Z', NGAY_KHAM: '20261340' }), f.signer));
   assert.equal(bad.body.status, 'rejected');
   assert.deepEqual(bad.body.problems.map((p: any) => `${p.code} ${p.path}`).sort(), ['STD_FIELD_CODE driving_check.HANG_GPLX', 'STD_FIELD_DATE driving_check.NGAY_KHAM']);

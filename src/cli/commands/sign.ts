@@ -1,4 +1,5 @@
-// `ssk sign`: sign packages (GIAMDINHHS), check-in (XML0) and GĐYK (XML12) documents with the
+// `ssk sign`: sign packages (GIAMDINHHS), check-in (XML0), GĐYK (XML12), death-notice and
+// driving-licence health-check documents (src/standard/certificates.ts) with the
 // facility key — PEM key + certificate, or PKCS#12 — in place or into an output folder.
 import type { Command } from 'commander';
 import { runCommand, EXIT, printProblems } from '../command.ts';
