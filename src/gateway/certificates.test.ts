@@ -129,3 +129,16 @@ test('refused with their own reasons: unsigned, tampered, unregistered certifica
   assert.equal(ok.body.status, 'accepted', JSON.stringify(ok.body.problems));
   await until(async () => (await gw.db.query(`SELECT 1 FROM book_entry WHERE personal_id = '079301234568' AND kind = 'driving_check'`)).rows.length > 0);
 });
+
+test('the served OpenAPI document describes the route and the receipt of a certificate', async () => {
+  const doc = (await (await fetch(`${gw.url}/openapi.json`)).json()) as any;
+  const op = doc.paths['/api/v1/certificates']?.post;
+  assert.ok(op, 'POST /api/v1/certificates listed');
+  assert.ok(op.requestBody.content['application/xml']);
+  assert.deepEqual(op.parameters.map((p: any) => `${p.in}:${p.name}`), ['header:X-Replaces']);
+  assert.equal(doc.paths['/api/v1/book/certificates'], undefined, 'no unsigned route');
+  assert.equal(op.responses[200].content['application/json'].schema.$ref, '#/components/schemas/Receipt');
+  const receipt = doc.components.schemas.Receipt;
+  assert.ok(receipt.properties.kind.enum.includes('certificate'));
+  assert.deepEqual(receipt.properties.document.properties.type.enum, ['death_notice', 'driving_check']);
+});

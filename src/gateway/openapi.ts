@@ -26,6 +26,11 @@ const receipt = {
       },
     },
     checkins: { type: 'array', items: { type: 'object', properties: { checkinId: { type: 'integer' }, maLk: { type: 'string' } } } },
+    document: {
+      type: 'object',
+      description: 'kind certificate: the death notice or driving-licence health check received, and whether it replaced an accepted one of the same number',
+      properties: { type: { enum: ['death_notice', 'driving_check'] }, number: { type: 'string' }, replaces: { type: 'boolean' } },
+    },
     problems: { type: 'array', items: { $ref: '#/components/schemas/Problem' } },
     signature: {
       type: 'object',
