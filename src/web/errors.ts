@@ -11,5 +11,6 @@ export const WEB = defineErrors({
   WEB_FIELD_INVALID: { status: 400, rule: '{rule}', vi: 'Trường {field} không hợp lệ: {detail}', en: 'Field {field} is not valid: {detail}' },
   WEB_UNAVAILABLE: { status: 503, rule: 'module {module} present', vi: 'Chức năng chưa sẵn sàng trên máy chủ này ({module})', en: 'This function is not available on this server yet ({module})' },
   WEB_FACILITY_MISMATCH: { status: 400, rule: 'MA_CSKCB = the signed-in facility ({expected})', vi: 'Mã cơ sở phải là cơ sở đang đăng nhập ({expected})', en: 'The facility code must be the signed-in facility ({expected})' },
+  WEB_UPLOAD_TOO_LARGE: { status: 413, rule: '{what} ≤ {limit}', vi: 'Biểu mẫu gửi lên vượt giới hạn ({what} tối đa {limit})', en: 'The form exceeds its limit ({what} at most {limit})', fix: 'A .p12/.pfx file is a few kB; choose the facility signing file, not another file.' },
   WEB_LOGIN_FAILED: { status: 401, rule: 'valid account and password', vi: 'Tên đăng nhập hoặc mật khẩu không đúng', en: 'Wrong user name or password' },
 });

@@ -120,6 +120,7 @@ function formPage(ctx: PageCtx, kind: FormKind, values: Record<string, string>, 
 <form method="post" action="/co-so/nhap-tay/${kind.key}" enctype="multipart/form-data" data-validate novalidate>${csrfField(ctx)}
 ${kind.tables().map((t, i) => html`<fieldset${kind.key === 'ho-so' && i > 0 ? html` data-optional` : ''}><legend>${t.code} — ${t.title}</legend><div class="form-grid">${t.fields.map((f) => inputFor(t.code, f, values[`${t.code}.${f.name}`] ?? '', at.get(`${t.code}.${f.name}`)))}</div></fieldset>`)}
 ${signing}
+${kind.path !== 'package' ? html`<p><input type="checkbox" id="replace" name="replace" value="1"${values.replace === '1' ? html` checked` : ''}> <label for="replace" class="inline">${tr(L, 'Bản thay thế: sửa giấy cùng số đã gửi (bản cũ vẫn lưu trong lịch sử)', 'Replacement: corrects the document of the same number already sent (the earlier one stays in the history)')}</label></p>` : ''}
 <p><button type="submit">${tr(L, 'Kiểm tra, ký và gửi', 'Check, sign and send')}</button></p>
 </form>`,
   });
@@ -162,6 +163,7 @@ export async function registerManualForms(app: FastifyInstance, deps: WebDeps & 
       }
       rows[t.code] = row;
     }
+    if (kind.path !== 'package') values.replace = field(req.body, 'replace', 5) === '1' ? '1' : '';
     const heldKey = await held();
     const fail = (problems: Problem[]) => formPage(ctx, kind, values, problems, undefined, heldKey);
 
@@ -211,7 +213,7 @@ export async function registerManualForms(app: FastifyInstance, deps: WebDeps & 
     const t = await issueToken(db, macskcb, { name: 'web-manual-form', scopes: ['submit'], expiresAt: new Date(Date.now() + 5 * 60_000) });
     let res;
     try {
-      res = await app.inject({ method: 'POST', url: kind.path === 'package' ? '/api/v1/packages' : '/api/v1/certificates', headers: { 'content-type': 'application/xml', authorization: `Bearer ${t.token}` }, payload: signed });
+      res = await app.inject({ method: 'POST', url: kind.path === 'package' ? '/api/v1/packages' : '/api/v1/certificates', headers: { 'content-type': 'application/xml', authorization: `Bearer ${t.token}`, ...(values.replace === '1' ? { 'x-replaces': '1' } : {}) }, payload: signed });
     } finally {
       await revokeToken(db, t.info.id);
     }

@@ -28,13 +28,22 @@ const SECURITY_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
 };
 
+/** Limits of the manual forms' multipart body (a .p12 is a few kB; a form has at most ~300 fields). */
+const MULTIPART = { fileSize: 64 * 1024, files: 1, fields: 600, fieldSize: 64 * 1024, parts: 602 };
+const MULTIPART_LIMITS: Record<string, { path: string; what: string; limit: string }> = {
+  FST_REQ_FILE_TOO_LARGE: { path: 'p12File', what: 'file', limit: `${MULTIPART.fileSize / 1024} KB` },
+  FST_FILES_LIMIT: { path: 'p12File', what: 'files', limit: String(MULTIPART.files) },
+  FST_PARTS_LIMIT: { path: 'body', what: 'parts', limit: String(MULTIPART.parts) },
+  FST_FIELDS_LIMIT: { path: 'body', what: 'fields', limit: String(MULTIPART.fields) },
+};
+
 export default async function routes(app: FastifyInstance, opts: { db: Db; config?: Record<string, any>; receiptKey?: unknown }): Promise<void> {
   const deps: WebDeps = { db: opts.db, config: opts.config ?? {}, gateway: opts.receiptKey ? (opts as Record<string, unknown>) : undefined };
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody, { bodyLimit: 512 * 1024 });
   // The manual forms are multipart (a PKCS#12 file may be attached): fields land in req.body as
   // text, the one file as bytes; small hard limits (a .p12 is a few kB).
   if (!app.hasContentTypeParser('multipart/form-data')) {
-    await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 64 * 1024, files: 1, fields: 600, fieldSize: 64 * 1024, parts: 602 }, throwFileSizeLimit: true });
+    await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: MULTIPART, throwFileSizeLimit: true });
   }
 
   const assets: Record<string, { body: Buffer; type: string }> = {
@@ -62,9 +71,14 @@ export default async function routes(app: FastifyInstance, opts: { db: Db; confi
     const ctx = ctxOf(req) ?? pageCtx(req, reply);
     let problems: Problem[];
     let status: number;
+    const multipartLimit = MULTIPART_LIMITS[(err as { code?: string }).code ?? ''];
     if (isProblemError(err)) {
       problems = err.problems;
       status = err.status;
+    } else if (multipartLimit) {
+      // A limit of the manual forms' multipart body (file size, number of files, parts or fields).
+      problems = [problem(WEB.WEB_UPLOAD_TOO_LARGE, multipartLimit.path, { what: multipartLimit.what, limit: multipartLimit.limit })];
+      status = 413;
     } else if ((err as { statusCode?: number }).statusCode && (err as { statusCode: number }).statusCode < 500) {
       status = (err as { statusCode: number }).statusCode;
       problems = [problem(COMMON.INPUT_INVALID, '', { rule: 'request', detail: (err as Error).message })];
