@@ -133,7 +133,7 @@ export function parseCertificateDoc(bytes: Uint8Array, opts: { maxBytes?: number
     if (!kind) throw ProblemError.of(STD.STD_ROOT, '', { expected: CERTIFICATE_KINDS.map((k) => CERTIFICATES[k].root).join(' | '), found: rootName.slice(0, 100) });
     const known = new Set(CERTIFICATES[kind].fields.map((f) => f.name));
     const problems: Problem[] = [];
-    const { names, values } = readFields(root, (n) => known.has(n), kind, problems, namePtr, { skip: 'CHUKYDONVI', max: MAX_ELEMENTS });
+    const { names, values } = readFields(root, known, kind, problems, namePtr, { skip: 'CHUKYDONVI', max: MAX_ELEMENTS });
     const row: Record<string, string> = {};
     // A nested field is reported and left out of the row.
     const nested = new Set(problems.filter((p) => p.code === STD.STD_FIELD_NESTED.code).map((p) => p.path));

@@ -4,7 +4,7 @@
 import { problem, ProblemError, type Problem } from '../errors/index.ts';
 import { parseXml, nameReader, rootPtr, firstElementPtr, nextElementPtr, namePtr, textPtr, hasElementChildPtr, type XmlDocument } from './xml.ts';
 import { STD } from './errors.ts';
-import { TABLES, PACKAGE_TABLES, DEFAULT_EDITION, XML13_ONLY_4750, XML13_ONLY_3176, fieldsOf, fieldDef } from './catalogue/index.ts';
+import { TABLES, PACKAGE_TABLES, DEFAULT_EDITION, XML13_ONLY_4750, XML13_ONLY_3176, fieldsOf } from './catalogue/index.ts';
 import { TABLE_CODES, type Dossier, type Edition, type Package, type Row, type TableCode } from './types.ts';
 
 export interface ParseLimits {
@@ -98,7 +98,7 @@ function template(code: TableCode, layout: Edition): Row {
  */
 export function readFields(
   el: number,
-  known: (name: string) => boolean,
+  known: { has(name: string): boolean },
   path: string,
   problems: Problem[],
   nameOf: (ptr: number) => string = namePtr,
@@ -115,7 +115,7 @@ export function readFields(
       problems.push(problem(STD.STD_LIMIT, path, { what: 'elements', limit: opts.max }));
       break;
     }
-    if (!known(name)) {
+    if (!known.has(name)) {
       problems.push(problem(STD.STD_ELEMENT_UNKNOWN, `${path}.${name}`, { element: name }));
       continue;
     }
@@ -135,9 +135,20 @@ export function readFields(
   return { names, values };
 }
 
+const knownNames = new Map<TableCode, ReadonlySet<string>>();
+/** The names of a table's fields in any edition (what fieldDef knows), one set per table. */
+function knownOf(code: TableCode): ReadonlySet<string> {
+  let set = knownNames.get(code);
+  if (!set) {
+    const t = TABLES[code];
+    knownNames.set(code, (set = new Set([...t.fields, ...(t.fields4750 ?? [])].map((f) => f.name))));
+  }
+  return set;
+}
+
 /** Read one row element (by pointer) into a Row holding every field of the table's layout ('' when absent). */
 function readRow(el: number, code: TableCode, path: string, problems: Problem[], nameOf: (ptr: number) => string): Row {
-  const { names, values } = readFields(el, (name) => fieldDef(code, name) !== undefined, path, problems, nameOf);
+  const { names, values } = readFields(el, knownOf(code), path, problems, nameOf);
   const layout = code === 'XML13' ? xml13Layout(names, DEFAULT_EDITION) : DEFAULT_EDITION;
   const row: Row = { ...template(code, layout) };
   for (let i = 0; i < names.length; i++) row[names[i]] = values[i];
