@@ -10,36 +10,32 @@ import { BOOK } from './errors.ts';
 import { parseVnTime } from './dates.ts';
 import { announce, insertEntries, linkPerson, supersede, type NewEntry } from './project.ts';
 import { KIND_LABELS } from './kinds.ts';
-import { CERTIFICATES, parseCertificateDoc, type CertificateKind } from '../standard/index.ts';
+import { CERTIFICATES, parseCertificateDoc, validateCertificateRow, type CertificateKind } from '../standard/index.ts';
 
 export { CERTIFICATES, type CertField, type CertDefinition } from '../standard/index.ts';
 
-/** Validate a certificate row against its definition; every problem names its field. */
+/**
+ * Validate a certificate row: its shape here (known kind, an object of text fields, no unknown
+ * field → BOOK_CERT_INVALID), then the standard's field rules — the same validateCertificateRow,
+ * codes and paths as the gateway gives for a signed document (STD_FIELD_REQUIRED, STD_FIELD_CODE…).
+ */
 export function validateCertificate(kind: string, row: unknown): Problem[] {
   const def = CERTIFICATES[kind as keyof typeof CERTIFICATES];
   const bad = (field: string, detail: string) => problem(BOOK.BOOK_CERT_INVALID, `${kind}.${field}`, { field, detail, rule: detail });
   if (!def) return [bad('kind', 'death_notice | driving_check')];
   if (!row || typeof row !== 'object' || Array.isArray(row)) return [bad('row', 'an object of field → text')];
   const r = row as Record<string, unknown>;
+  if (Object.keys(r).length > 100) return [bad('row', 'too many fields')];
   const out: Problem[] = [];
   const known = new Set(def.fields.map((x) => x.name));
-  for (const k of Object.keys(r)) if (!known.has(k)) out.push(bad(k, 'unknown field'));
-  if (Object.keys(r).length > 100) return [bad('row', 'too many fields')];
-  for (const fd of def.fields) {
-    const v = r[fd.name];
-    if (v === undefined || v === null || v === '') {
-      if (fd.required) out.push(bad(fd.name, 'required'));
-      continue;
-    }
-    if (typeof v !== 'string') { out.push(bad(fd.name, 'text')); continue; }
-    if (v.length > fd.maxLength) out.push(bad(fd.name, `at most ${fd.maxLength} characters`));
-    else if (fd.type === 'number' && !/^-?\d+(\.\d+)?$/.test(v)) out.push(bad(fd.name, 'a number'));
-    else if (fd.type === 'date' && (!/^\d{8}$/.test(v) || !parseVnTime(v))) out.push(bad(fd.name, 'yyyyMMdd'));
-    else if (fd.type === 'datetime' && !/^\d{12}$/.test(v)) out.push(bad(fd.name, 'yyyyMMddHHmm'));
-    else if (fd.codeList && !fd.codeList.includes(v)) out.push(bad(fd.name, `one of ${fd.codeList.join(', ')}`));
+  const text: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (!known.has(k)) out.push(bad(k, 'unknown field'));
+    else if (v === undefined || v === null) continue;
+    else if (typeof v !== 'string') out.push(bad(k, 'text'));
+    else text[k] = v;
   }
-  if (typeof r.SO_CCCD === 'string' && r.SO_CCCD && !/^\d{12}$/.test(r.SO_CCCD)) out.push(bad('SO_CCCD', '12-digit personal ID'));
-  return out;
+  return [...out, ...validateCertificateRow(kind as CertificateKind, text)];
 }
 
 /**

@@ -126,13 +126,12 @@ for (const kind of dbKinds()) {
         DU_DIEU_KIEN: '1', NGAY_KHAM: '20261020', NGAY_HET_HAN: '20271020', MA_BS: '000321/HCM-CCHN', TEN_BS: 'Lê Văn C', MA_TTDV: '7902000001', NGAY_CT: '20261020',
       };
       const bad = await code(receiveCertificate(t.db, clinic, 'driving_check', { ...ks, HANG_GPLX: 'Z', NGAY_KHAM: '2026-10-20' }));
-      assert.equal(bad, 'BOOK_CERT_INVALID');
-      try {
-        await receiveCertificate(t.db, clinic, 'driving_check', { ...ks, HANG_GPLX: 'Z', NGAY_KHAM: '2026-10-20', SO: '' });
-      } catch (e) {
+      assert.equal(bad, 'STD_FIELD_CODE', 'the standard’s field rules and codes, as at the gateway');
+      await assert.rejects(receiveCertificate(t.db, clinic, 'driving_check', { ...ks, HANG_GPLX: 'Z', NGAY_KHAM: '2026-10-20', SO: '' }), (e) => {
         assert.ok(isProblemError(e));
-        assert.deepEqual(e.problems.map((x) => x.path).sort(), ['driving_check.HANG_GPLX', 'driving_check.NGAY_KHAM', 'driving_check.SO']);
-      }
+        assert.deepEqual(e.problems.map((x) => `${x.code} ${x.path}`).sort(), ['STD_FIELD_CODE driving_check.HANG_GPLX', 'STD_FIELD_REQUIRED driving_check.SO', 'STD_FIELD_TOO_LONG driving_check.NGAY_KHAM']);
+        return true;
+      });
       assert.equal(await code(receiveCertificate(t.db, { ...clinic, macskcb: '79005' }, 'death_notice', dn)), 'BOOK_CERT_FACILITY');
       await receiveCertificate(t.db, clinic, 'driving_check', ks);
       await receiveCertificate(t.db, clinic, 'death_notice', dn);
