@@ -55,6 +55,8 @@ export async function submitCertificate(ctx: GatewayContext, input: SubmitInput)
     await publish(tx, 'certificate.accepted', { packageId: Number(ins.rows[0].id), macskcb: principal.macskcb, kind, number, replaces: replaces && prev, acceptedAt: receipt.acceptedAt });
     return { receipt, replay: false };
   });
+  // Wake the local outbox worker: the book gets the entry now, not at the next poll.
+  if (!('duplicate' in out) && !out.replay) ctx.poke();
   if ('duplicate' in out) return reject(ctx, ctx.db, r, bytes, [problem(GW.GW_CERT_DUPLICATE, `${kind}.${CERTIFICATES[kind].numberField}`, { type: kind, number: number.slice(0, 50) })]);
   return out;
 }
