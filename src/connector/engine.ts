@@ -6,7 +6,7 @@
 // or held for a person (config unknownOutcome).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildPackage, buildCheckIn, buildGdyk, type Dossier, type Row } from '../standard/index.ts';
+import { buildPackage, buildCheckIn, buildGdyk, buildCertificateDoc, type CertificateKind, type Dossier, type Row } from '../standard/index.ts';
 import { problem, type Problem } from '../errors/index.ts';
 import type { Db } from '../store/index.ts';
 import { CON } from './errors.ts';
@@ -97,9 +97,17 @@ export class Engine {
       )
     ).rows;
     if (rep.length) return this.#seal('dossier', rep, rep[0].ma_lk);
-    // Check-in (XML0) and medical-assessment (XML12) documents: one signed document per send.
-    const ci = (await this.db.query<ItemRow>(`SELECT id, kind, macskcb, ma_lk, content, replaces, received_at FROM con_item WHERE state = 'queued' AND kind IN ('checkin', 'gdyk') ORDER BY id LIMIT 1`)).rows;
-    if (ci.length) return this.#seal(ci[0].kind, ci);
+    // Check-in (XML0), medical-assessment (XML12) and certificate documents: one signed document per
+    // send; a certificate's new version waits until the earlier one of its number is settled.
+    const ci = (
+      await this.db.query<ItemRow>(
+        `SELECT i.id, i.kind, i.macskcb, i.ma_lk, i.content, i.replaces, i.received_at FROM con_item i
+         WHERE i.state = 'queued' AND i.kind IN ('checkin', 'gdyk', 'certificate')
+           AND NOT (i.kind = 'certificate' AND EXISTS (SELECT 1 FROM con_item o WHERE o.ma_lk = i.ma_lk AND o.kind = 'certificate' AND o.id < i.id AND o.state IN ('queued', 'sending')))
+         ORDER BY i.id LIMIT 1`,
+      )
+    ).rows;
+    if (ci.length) return this.#seal(ci[0].kind, ci, ci[0].kind === 'certificate' && ci[0].replaces ? ci[0].ma_lk : undefined);
     const rows = (
       await this.db.query<ItemRow & { size: number }>(
         `SELECT i.id, i.kind, i.macskcb, i.ma_lk, i.content, i.replaces, i.received_at, length(i.content::text) AS size FROM con_item i
@@ -133,6 +141,8 @@ export class Engine {
         ? buildCheckIn(macskcb, items[0].content as Row[])
         : kind === 'gdyk'
           ? buildGdyk(items[0].content as Row[])
+          : kind === 'certificate'
+            ? buildCertificateDoc((items[0].content as { kind: CertificateKind }).kind, (items[0].content as { row: Record<string, string> }).row)
           : buildPackage({ macskcb, ngayLap: vnDate(), dossiers: items.map((i) => ({ tables: i.content }) as Dossier) });
     let signed: Buffer;
     try {
@@ -216,7 +226,7 @@ export class Engine {
         if (status === 'accepted') {
           accepted++;
           await tx.query(`UPDATE con_item SET state = 'accepted', accepted_at = $2, remote_version = $3, problems = $4::jsonb WHERE id = $1`, [it.id, out.acceptedAt ? new Date(out.acceptedAt) : new Date(), d?.version ?? null, JSON.stringify(problems)]);
-          if (it.kind === 'dossier') await tx.query(`UPDATE con_item SET state = 'replaced' WHERE kind = 'dossier' AND ma_lk = $1 AND id < $2 AND state = 'accepted'`, [it.ma_lk, it.id]);
+          if (it.kind === 'dossier' || it.kind === 'certificate') await tx.query(`UPDATE con_item SET state = 'replaced' WHERE kind = $3 AND ma_lk = $1 AND id < $2 AND state = 'accepted'`, [it.ma_lk, it.id, it.kind]);
         } else {
           rejected++;
           await tx.query(`UPDATE con_item SET state = 'rejected', problems = $2::jsonb WHERE id = $1`, [it.id, JSON.stringify(problems)]);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
-import { validateBytes, parseCheckIn, parseGdyk, validateRows, parseDateTime, maLkOf, type Dossier, type Row } from '../standard/index.ts';
+import { validateBytes, parseCheckIn, parseGdyk, parseCertificateDoc, validateCertificateRow, certificateKindByRoot, CERTIFICATES, validateRows, parseDateTime, maLkOf, type Dossier, type Row } from '../standard/index.ts';
 import { problem, isProblemError, formatProblem, type Problem } from '../errors/index.ts';
 import type { Db, Queryable } from '../store/index.ts';
 import { CON } from './errors.ts';
@@ -18,7 +18,7 @@ export interface IntakeReport {
   name: string;
   /** processed: every dossier queued (or already known); rejected: something could not be queued. */
   state: 'processed' | 'rejected';
-  kind: 'package' | 'checkin' | 'gdyk' | 'unknown';
+  kind: 'package' | 'checkin' | 'gdyk' | 'certificate' | 'unknown';
   queued: { itemId: number; maLk: string; replaces: boolean }[];
   duplicates: string[];
   rejected: { maLk: string; problems: Problem[] }[];
@@ -33,6 +33,7 @@ function sniff(bytes: Uint8Array): IntakeReport['kind'] {
   if (m?.[1] === 'GIAMDINHHS') return 'package';
   if (m?.[1] === 'CHI_TIEU_TRANG_THAI_KCB') return 'checkin';
   if (m?.[1] === 'CHI_TIEU_GIAM_DINH_YKHOA') return 'gdyk';
+  if (m?.[1] && certificateKindByRoot(m[1])) return 'certificate';
   return 'unknown';
 }
 
@@ -112,8 +113,8 @@ async function insertItem(tx: Queryable, fileId: number, kind: ItemKind, macskcb
   const prev = (await tx.query<{ id: number; state: string; content_sha256: string; local_version: number }>(`SELECT id, state, content_sha256, local_version FROM con_item WHERE kind = $1 AND ma_lk = $2 ORDER BY id`, [kind, maLk])).rows;
   if (prev.some((p) => p.content_sha256 === csha)) return { duplicate: true as const };
   let replaces = false;
-  if (kind === 'dossier') {
-    // A new version of a dossier the gateway has (or may have): a replacement, linked to it.
+  if (kind === 'dossier' || kind === 'certificate') {
+    // A new version of a dossier (or certificate number) the gateway has (or may have): a replacement, linked to it.
     replaces = forceReplace || prev.some((p) => p.state === 'accepted' || p.state === 'sending');
     const waiting = prev.filter((p) => p.state === 'queued').map((p) => p.id);
     if (waiting.length) {
@@ -182,6 +183,19 @@ export async function processFile(db: Db, cfg: ConnectorConfig, fileId: number):
       if (!isProblemError(e)) throw e;
       report.problems.push(...e.problems);
     }
+  } else if (report.kind === 'certificate') {
+    try {
+      // A death notice or driving-licence health check: one document, keyed by kind and number.
+      const c = parseCertificateDoc(bytes, { maxBytes: cfg.maxFileBytes });
+      const ps = [...c.problems, ...validateCertificateRow(c.kind, c.row)];
+      const key = `${c.kind}:${c.row[CERTIFICATES[c.kind].numberField] ?? ''}`.slice(0, 400);
+      if (errorsOf(ps).length) report.rejected.push({ maLk: key, problems: errorsOf(ps) });
+      else if ((c.row.MA_CSKCB ?? '').toUpperCase() !== cfg.macskcb.toUpperCase()) report.problems.push(problem(CON.CON_FACILITY, `${c.kind}.MA_CSKCB`, { expected: cfg.macskcb, found: (c.row.MA_CSKCB ?? '').slice(0, 10) }));
+      else work.push({ kind: 'certificate', maLk: key, content: { kind: c.kind, row: c.row }, end: null, macskcb: cfg.macskcb });
+    } catch (e) {
+      if (!isProblemError(e)) throw e;
+      report.problems.push(...e.problems);
+    }
   } else {
     report.problems.push(problem(CON.CON_FILE_KIND, ''));
   }
@@ -191,7 +205,7 @@ export async function processFile(db: Db, cfg: ConnectorConfig, fileId: number):
   return (await db.query(`SELECT report FROM con_file WHERE id = $1`, [fileId])).rows[0].report as IntakeReport;
 }
 
-export type ItemKind = 'dossier' | 'checkin' | 'gdyk';
+export type ItemKind = 'dossier' | 'checkin' | 'gdyk' | 'certificate';
 type Work = { kind: ItemKind; maLk: string; content: unknown; end: Date | null; macskcb: string };
 type Commit = { fileId: number; name: string; replace: boolean; report: IntakeReport; work: Work[] };
 

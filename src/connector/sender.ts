@@ -10,7 +10,7 @@ import type { Target } from './config.ts';
 
 export interface SendRequest {
   /** dossier: a GIAMDINHHS package; checkin: XML0; gdyk: XML12 (medical assessment). */
-  kind: 'dossier' | 'checkin' | 'gdyk';
+  kind: 'dossier' | 'checkin' | 'gdyk' | 'certificate';
   bytes: Buffer;
   macskcb: string;
   /** MA_LK of the dossier this package replaces (one dossier per replacement package). */
@@ -79,7 +79,7 @@ export class SosuckhoeSender implements Sender {
   async send(req: SendRequest): Promise<SendOutcome> {
     const headers: Record<string, string> = { 'content-type': 'application/xml', authorization: `Bearer ${this.#token}` };
     if (req.replaces) headers['x-replaces'] = req.replaces;
-    const path = req.kind === 'checkin' ? '/api/v1/checkins' : req.kind === 'gdyk' ? '/api/v1/assessments' : '/api/v1/packages';
+    const path = req.kind === 'checkin' ? '/api/v1/checkins' : req.kind === 'gdyk' ? '/api/v1/assessments' : req.kind === 'certificate' ? '/api/v1/certificates' : '/api/v1/packages';
     const r = await request(this.#url + path, { method: 'POST', headers, body: new Uint8Array(req.bytes) }, this.#timeout);
     if ('error' in r) return { kind: 'retry', problem: problem(CON.CON_GATEWAY_DOWN, 'target.url') };
     let body: any;
@@ -141,6 +141,7 @@ export class NationalSender implements Sender {
     return null;
   }
   async send(req: SendRequest): Promise<SendOutcome> {
+    if (req.kind === 'certificate') return { kind: 'fatal', problem: problem(CON.CON_TARGET_KIND, 'target.kind', { what: 'death notices / driving-licence health checks' }) };
     for (let attempt = 0; attempt < 2; attempt++) {
       const fail = await this.#login();
       if (fail) return fail;

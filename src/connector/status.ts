@@ -15,6 +15,8 @@ export interface ConnectorStatus {
   checkins: Record<string, number>;
   /** Medical-assessment documents (XML12) by state. */
   assessments: Record<string, number>;
+  /** Death notices and driving-licence health checks by state. */
+  certificates: Record<string, number>;
   files: { received: number; processed: number; rejected: number };
   packages: { ready: number; done: number; failed: number; held: number; nextAttemptAt: string | null; lastError: Problem | null };
   today: { date: string; accepted: number; withVisitEnd: number; medianMinutes: number | null; p90Minutes: number | null; maxMinutes: number | null; within24h: number };
@@ -33,9 +35,11 @@ export async function readStatus(db: Queryable, macskcb: string, target: string)
   const items = Object.fromEntries(ITEM_STATES.map((s) => [s, 0])) as ConnectorStatus['items'];
   const checkins: Record<string, number> = {};
   const assessments: Record<string, number> = {};
+  const certificates: Record<string, number> = {};
   for (const r of (await db.query(`SELECT kind, state, count(*)::int AS n FROM con_item GROUP BY kind, state`)).rows) {
     if (r.kind === 'dossier') items[r.state as keyof typeof items] = r.n;
     else if (r.kind === 'gdyk') assessments[r.state] = r.n;
+    else if (r.kind === 'certificate') certificates[r.state] = r.n;
     else checkins[r.state] = r.n;
   }
   const files = { received: 0, processed: 0, rejected: 0 };
@@ -69,6 +73,7 @@ export async function readStatus(db: Queryable, macskcb: string, target: string)
     items,
     checkins,
     assessments,
+    certificates,
     files,
     packages,
     today: { date: d, accepted: acc.length, withVisitEnd: mins.length, medianMinutes: round(quantile(mins, 0.5)), p90Minutes: round(quantile(mins, 0.9)), maxMinutes: round(mins.at(-1) ?? null), within24h: mins.filter((m) => m <= 24 * 60).length },
@@ -86,6 +91,7 @@ export function formatStatus(s: ConnectorStatus): string {
     `Hồ sơ / dossiers: chờ gửi / queued ${i.queued} · đang gửi / sending ${i.sending} · đã tiếp nhận / accepted ${i.accepted} · bị từ chối / rejected ${i.rejected} · lỗi chờ xử lý / failed ${i.failed} · đã thay thế / replaced ${i.replaced}`,
     `Check-in: ${Object.entries(s.checkins).map(([k, v]) => `${k} ${v}`).join(' · ') || '0'}`,
     `Giám định y khoa / medical assessments (XML12): ${Object.entries(s.assessments).map(([k, v]) => `${k} ${v}`).join(' · ') || '0'}`,
+    `Giấy báo tử, KSK lái xe / certificates: ${Object.entries(s.certificates).map(([k, v]) => `${k} ${v}`).join(' · ') || '0'}`,
     `Tệp / files: ${s.files.processed} đã xử lý / processed · ${s.files.rejected} có lỗi / rejected · ${s.files.received} đang chờ / waiting`,
     `Gói / packages: ${s.packages.ready} chờ gửi / to send · ${s.packages.done} xong / done · ${s.packages.failed} thất bại / failed · ${s.packages.held} chờ người kiểm tra / held`,
   ];

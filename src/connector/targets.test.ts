@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestGateway, type TestGateway } from '../gateway/testing.ts';
 import { gatewayContext } from '../gateway/index.ts';
-import { buildPackage, buildCheckIn, buildGdyk } from '../standard/index.ts';
+import { buildPackage, buildCheckIn, buildGdyk, buildCertificateDoc } from '../standard/index.ts';
 import { validPackage, validDossier, validCheckInRows, validGdykRows } from '../standard/testing.ts';
 import { startConnector, fromSignatureSigner, formatStatus, type ConnectorConfigInput, type Target } from './index.ts';
 
@@ -30,10 +30,10 @@ function cfg(target: Target, extra: Partial<ConnectorConfigInput> = {}): Connect
   return { macskcb: tg.facility.macskcb, dataDir: dir, target, http: { host: '127.0.0.1', port: 0 }, retry: { baseMs: 10, maxMs: 50, timeoutMs: 10_000 }, pollMs: 50, stableMs: 0, ...extra };
 }
 
-async function until(fn: () => Promise<boolean>, ms = 30_000) {
+async function until(fn: () => Promise<boolean>, ms = 30_000, why?: () => Promise<unknown>) {
   const end = Date.now() + ms;
   while (!(await fn())) {
-    if (Date.now() > end) assert.fail('condition not reached in time');
+    if (Date.now() > end) assert.fail(`condition not reached in time${why ? `: ${JSON.stringify(await why()).slice(0, 1500)}` : ''}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -149,5 +149,40 @@ test('medical-assessment documents (XML12) through our API: signed, sent once, r
     assert.equal((await conn.db.query(`SELECT count(*)::int AS n FROM con_batch WHERE kind = 'gdyk'`)).rows[0].n, 1);
   } finally {
     await conn.close();
+  }
+});
+
+test('death notices through our API: signed, sent, accepted; a corrected version goes as a replacement; the national target refuses them clearly', async () => {
+  const f = tg.facility;
+  const row = (cause: string) => ({
+    SO: 'BT-CON-0001', MA_CSKCB: f.macskcb, HO_TEN: 'Trần Văn Tư', SO_CCCD: '079301230001', NGAY_SINH: '194001010000', GIOI_TINH: '1', NGAY_CHET: '202611200530',
+    NOI_CHET: 'Khoa Hồi sức tích cực', NGUYEN_NHAN_CHET: cause, MA_TTDV: '7901000001', NGAY_CT: '20261120',
+  });
+  const conn = await startConnector(cfg({ kind: 'sosuckhoe', url: tg.url, token: f.token }), { memoryDb: true, signer: await fromSignatureSigner(f.signer) });
+  try {
+    const first = await conn.submit(buildCertificateDoc('death_notice', row('Sốc nhiễm khuẩn')), 'bao-tu.xml');
+    assert.equal(first.kind, 'certificate');
+    assert.deepEqual(first.queued.map((q) => [q.maLk, q.replaces]), [['death_notice:BT-CON-0001', false]]);
+    await until(async () => (await conn.status()).certificates.accepted === 1, 30_000, async () => ({ s: await conn.status(), b: (await conn.db.query(`SELECT state, last_error, receipt FROM con_batch`)).rows }));
+    const fixed = await conn.submit(buildCertificateDoc('death_notice', row('Suy hô hấp cấp')), 'bao-tu-sua.xml');
+    assert.equal(fixed.queued[0].replaces, true, 'the same number again, after acceptance: a replacement');
+    await until(async () => (await conn.status()).certificates.accepted === 1 && (await conn.status()).certificates.replaced === 1);
+    const receipts = (await conn.db.query(`SELECT receipt FROM con_batch WHERE kind = 'certificate' ORDER BY id`)).rows.map((r) => r.receipt.document);
+    assert.deepEqual(receipts, [{ type: 'death_notice', number: 'BT-CON-0001', replaces: false }, { type: 'death_notice', number: 'BT-CON-0001', replaces: true }]);
+    assert.match(formatStatus(await conn.status()), /certificates: .*accepted 1/);
+    // Another facility's code in the document: rejected at intake, nothing sent.
+    const other = await conn.submit(buildCertificateDoc('death_notice', { ...row('x'), SO: 'BT-CON-0002', MA_CSKCB: '79999' }), 'khac.xml');
+    assert.equal(other.state, 'rejected');
+    assert.equal(other.problems[0].code, 'CON_FACILITY');
+  } finally {
+    await conn.close();
+  }
+  const nat = await startConnector(cfg({ kind: 'national', url: tg.url, username: f.username, password: f.password }), { memoryDb: true, signer: await fromSignatureSigner(f.signer) });
+  try {
+    await nat.submit(buildCertificateDoc('death_notice', { ...row('y'), SO: 'BT-CON-0003' }), 'bt3.xml');
+    await until(async () => (await nat.status()).certificates.failed === 1);
+    assert.equal((await nat.status()).errors[0].problems[0].code, 'CON_TARGET_KIND');
+  } finally {
+    await nat.close();
   }
 });
