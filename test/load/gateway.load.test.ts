@@ -53,6 +53,21 @@ function startServe(env: NodeJS.ProcessEnv, args: string[]): Promise<Gw> {
   });
 }
 
+/** Peak resident set of a live process (Linux VmHWM), MiB; null where /proc is not readable. */
+function peakRssMiB(pid: number | undefined): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+const peaks: number[] = [];
+const notePeak = (pid: number | undefined) => {
+  const v = peakRssMiB(pid);
+  if (v !== null) peaks.push(v);
+};
+
 function writeResults(key: string, figures: Record<string, unknown>) {
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
@@ -146,6 +161,7 @@ test('sustained load, kill -9 of a gateway and a dropped database connection: no
       while (done < TOTAL / 3) await (stopped ? Promise.reject(new Error('stopped')) : new Promise((r) => setTimeout(r, 20)));
       const victim = gws[0];
       victim.alive = false;
+      notePeak(victim.proc.pid);
       victim.proc.kill('SIGKILL');
       events.push(`kill -9 gateway after ${done} receipts`);
       await new Promise((r) => victim.proc.once('exit', r));
@@ -196,6 +212,7 @@ test('sustained load, kill -9 of a gateway and a dropped database connection: no
 
     // Verify: stop the gateways (graceful), then check the stored rows from a fresh connection.
     for (const g of gws) {
+      notePeak(g.proc.pid);
       g.proc.kill('SIGTERM');
       await new Promise((r) => (g.proc.exitCode !== null ? r(null) : g.proc.once('exit', r)));
     }
@@ -237,11 +254,13 @@ test('sustained load, kill -9 of a gateway and a dropped database connection: no
       p50ms: Math.round(percentile(latencies, 50)),
       p99ms: Math.round(percentile(latencies, 99)),
       retries,
+      gatewayPeakRssMiB: peaks.length ? Math.max(...peaks) : null,
       lost: 0,
       duplicated: 0,
       events,
     };
     t.diagnostic(JSON.stringify(figures));
+    if (peaks.length) assert.ok(Math.max(...peaks) < 512, `a gateway process peaked at ${Math.max(...peaks)} MiB RSS (limit 512)`);
     writeResults(two ? 'twoGatewaysPostgres' : 'oneGatewayPglite', figures);
   } finally {
     for (const g of gws) g.proc.kill('SIGKILL');
