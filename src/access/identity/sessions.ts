@@ -126,7 +126,11 @@ export async function createStaffAccount(db: Queryable, a: StaffAccountInput): P
   if (!r.rowCount) throw ProblemError.of(IDN.ACC_ID_ACCOUNT_EXISTS, 'username');
 }
 
-let dummyHash: Promise<string> | undefined;
+/**
+ * For an unknown user name the password is still checked against a hash of a fixed decoy password,
+ * so a refusal takes as long as for a real account (no user-name discovery by timing).
+ */
+let timingDecoyHash: Promise<string> | undefined;
 const MAX_FAILED = 10;
 
 /** Check a staff password; the principal on success, else null (also for locked/disabled accounts). */
@@ -139,8 +143,8 @@ export async function loginStaff(db: Queryable, username: string, password: stri
   );
   const row = r.rows[0];
   if (!row) {
-    dummyHash ??= hashPassword('dummy-password-for-timing');
-    await verifyPassword(password, await dummyHash);
+    timingDecoyHash ??= hashPassword('decoy-password-for-equal-timing');
+    await verifyPassword(password, await timingDecoyHash);
     return null;
   }
   const ok = await verifyPassword(password, row.password_hash);
