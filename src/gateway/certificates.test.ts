@@ -5,7 +5,7 @@
 // replacement updates the book and keeps history.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestGateway, type TestGateway } from './testing.ts';
+import { startTestGateway, until, type TestGateway } from './testing.ts';
 import { dbKinds } from '../store/testing.ts';
 import { buildCertificateDoc, parseCertificateDoc } from '../standard/index.ts';
 import { signXml } from '../signature/index.ts';
@@ -29,15 +29,6 @@ async function post(bytes: Uint8Array, o: { token?: string; replace?: boolean } 
   return { status: r.status, body: (await r.json()) as any };
 }
 
-async function until<T>(fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 const codes = (b: any): string[] => (b.problems ?? []).map((p: any) => p.code);
 
 test('the document format round-trips: build → parse gives the row back; a wrong root is refused', () => {

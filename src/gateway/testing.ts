@@ -114,3 +114,14 @@ export async function startTestGateway(o: { kind?: DbKind; macskcb?: string; con
     },
   };
 }
+
+/** Poll `fn` every 50 ms until it gives a value (e.g. the background worker has projected something). */
+export async function until<T>(fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

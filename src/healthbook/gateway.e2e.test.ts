@@ -3,21 +3,11 @@
 // patient, presents the citizen's consent, reads the book and exports FHIR; a replacement updates it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestGateway } from '../gateway/testing.ts';
+import { startTestGateway, until } from '../gateway/testing.ts';
 import { validPackage } from '../standard/testing.ts';
 import { grantConsent } from '../access/index.ts';
 
 const json = (r: Response): Promise<any> => r.json();
-
-async function until<T>(fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test('gateway → book → doctor under consent → replacement', async () => {
   const gw = await startTestGateway();

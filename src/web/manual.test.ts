@@ -5,7 +5,7 @@
 // there is no unsigned path (the old book route is gone).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestGateway, type TestGateway } from '../gateway/testing.ts';
+import { startTestGateway, until, type TestGateway } from '../gateway/testing.ts';
 import { toPkcs12 } from '../signature/index.ts';
 
 let gw: TestGateway;
@@ -67,16 +67,6 @@ function form(row: Record<string, string>, sign: { p12: Buffer; pass: string } |
   } else f.set('signer', 'held');
   for (const [k, v] of Object.entries(extra)) f.set(k, v);
   return f;
-}
-
-async function until<T>(fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 test('death notice form: PKCS#12 upload signs it, the gateway accepts it, the book has it; replacement keeps history; refusals explained', async () => {
