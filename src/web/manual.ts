@@ -100,8 +100,7 @@ function formPage(ctx: PageCtx, kind: FormKind, values: Record<string, string>, 
     const k = problemKey(p.path);
     if (k && !at.has(k)) at.set(k, p);
   }
-  const signing = true
-    ? html`<fieldset><legend>${tr(L, 'Ký số', 'Signing')}</legend>
+  const signing = html`<fieldset><legend>${tr(L, 'Ký số', 'Signing')}</legend>
 <p><input type="radio" id="sign-held" name="signer" value="held"${heldKey ? html` checked` : html` disabled aria-describedby="held-note"`}> <label for="sign-held" class="inline">${tr(L, 'Ký bằng khóa của cơ sở do cổng giữ', 'Sign with the facility key held by the gateway')}</label>${heldKey ? '' : html` <span class="hint" id="held-note">(${tr(L, 'máy chủ này chưa giữ khóa của cơ sở', 'this server holds no facility key yet')})</span>`}</p>
 <p><input type="radio" id="sign-upload" name="signer" value="upload"${heldKey ? '' : html` checked`}> <label for="sign-upload" class="inline">${tr(L, 'Ký bằng khóa tải lên (PEM)', 'Sign with an uploaded key (PEM)')}</label></p>
 <label for="keyPem">${tr(L, 'Khóa riêng (PEM) — chỉ dùng cho lần ký này, không lưu', 'Private key (PEM) — used for this signature only, not stored')}</label><textarea id="keyPem" name="keyPem" rows="3" autocomplete="off"></textarea>
@@ -109,8 +108,7 @@ function formPage(ctx: PageCtx, kind: FormKind, values: Record<string, string>, 
 <p><input type="radio" id="sign-p12" name="signer" value="p12"> <label for="sign-p12" class="inline">${tr(L, 'Ký bằng tệp PKCS#12 (.p12/.pfx) tải lên', 'Sign with an uploaded PKCS#12 file (.p12/.pfx)')}</label></p>
 <label for="p12File">${tr(L, 'Tệp .p12/.pfx — chỉ dùng cho lần ký này, không lưu', '.p12/.pfx file — used for this signature only, not stored')}</label><input type="file" id="p12File" name="p12File" accept=".p12,.pfx,application/x-pkcs12">
 <label for="p12Pass">${tr(L, 'Mật khẩu tệp', 'File passphrase')}</label><input type="password" id="p12Pass" name="p12Pass" autocomplete="off">
-</fieldset>`
-    : '';
+</fieldset>`;
   return page(ctx, {
     title: [kind.vi, kind.en],
     area: 'facility',
