@@ -11,9 +11,6 @@ export const handlers: Record<string, Handler> = {
   'healthbook.project': async (row, tx) => {
     const id = Number(row.payload?.dossierId);
     if (!Number.isSafeInteger(id) || id < 1) throw new Error('dossier.accepted without a dossierId');
-    // Swept (and projected) by another handler call already: nothing to do. The delete waits for a
-    // sweep still in flight; if that one rolled back, the row is still here and is ours.
-    if (!(await tx.query(`DELETE FROM outbox WHERE id = $1`, [row.id])).rowCount) return;
     // Catch-up: take the other ready rows of this consumer, oldest first — also those another batch
     // has claimed but not reached yet (projection is idempotent and serialized per MA_LK, so whoever
     // comes second finds the work done) — and project them all in a few statements, in this same

@@ -78,8 +78,11 @@ export async function processBatch(db: Db, handlers: Record<string, Handler>, op
     }
     try {
       await db.transaction(async (tx) => {
+        // Acknowledge first, in the handler's transaction (a failure puts the row back). Nothing to
+        // delete: a handler of the same consumer took this row with its own (a catch-up sweep) and
+        // committed — the delete waits for one still in flight — so there is nothing left to do.
+        if (!(await tx.query(`DELETE FROM outbox WHERE id = $1`, [row.id])).rowCount) return;
         await handlers[row.consumer](row, tx);
-        await tx.query(`DELETE FROM outbox WHERE id = $1`, [row.id]);
       });
       failures = 0;
     } catch (e) {
